@@ -1,0 +1,14 @@
+package org.sidechains.bmm.d3;
+
+import java.util.List;
+
+/**
+ * What {@link D3#disconnect} needs to undo {@link D3#connect} of the block at {@code height}: the
+ * row that left the window ({@code evictedCbIndex} is -1 when no row left or it had no M7). Plain
+ * values, so callers may keep it with the block (by hash) and serialize it.
+ */
+public record D3Undo(int height, int evictedCbIndex, List<D3Entry> evicted) {
+    public D3Undo {
+        evicted = List.copyOf(evicted);
+    }
+}
