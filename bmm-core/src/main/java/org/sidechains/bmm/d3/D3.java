@@ -192,7 +192,7 @@ public final class D3 implements D3View {
         return out;
     }
 
-    /** The largest blocksAtop among the entries of {@code chain} with this h*, if any. */
+    @Override
     public OptionalInt blocksAtop(int chain, Hash32 hStar) {
         ChainTrack t = chains[checkChain(chain)];
         if (t == null) {

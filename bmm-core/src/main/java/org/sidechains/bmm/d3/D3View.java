@@ -22,6 +22,9 @@ public interface D3View {
     /** Every entry of {@code chain} in the window whose h* is {@code hStar}, oldest first. */
     List<D3Entry> lookup(int chain, Hash32 hStar);
 
+    /** The largest blocksAtop among the entries of {@code chain} with this h*, if any. */
+    OptionalInt blocksAtop(int chain, Hash32 hStar);
+
     /** Whether some entry of the window has this chain, h* and prevBlockRef and at least {@code minAtop} blocksAtop. */
     boolean hasEntry(int chain, Hash32 hStar, int prevBlockRef, int minAtop);
 

@@ -1,0 +1,350 @@
+package org.sidechains.bmm.bitcoinj.chain;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.bitcoinj.base.Network;
+import org.bitcoinj.base.Sha256Hash;
+import org.bitcoinj.core.AbstractBlockChain;
+import org.bitcoinj.core.Block;
+import org.bitcoinj.core.NetworkParameters;
+import org.bitcoinj.core.PrunedException;
+import org.bitcoinj.core.StoredBlock;
+import org.bitcoinj.core.Transaction;
+import org.bitcoinj.core.TransactionOutPoint;
+import org.bitcoinj.core.TransactionOutput;
+import org.bitcoinj.core.TransactionOutputChanges;
+import org.bitcoinj.core.VerificationException;
+import org.bitcoinj.store.BlockStore;
+import org.bitcoinj.store.BlockStoreException;
+import org.sidechains.bmm.bitcoinj.cbv.CbvChecker;
+import org.sidechains.bmm.bitcoinj.cbv.TxCbvCheck;
+import org.sidechains.bmm.bitcoinj.m8.M8View;
+import org.sidechains.bmm.bitcoinj.prevout.Prevout;
+import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
+import org.sidechains.bmm.d3.D3;
+import org.sidechains.bmm.d3.D3Undo;
+import org.sidechains.bmm.d3.D3View;
+import org.sidechains.bmm.m7.CoinbaseM7;
+import org.sidechains.bmm.m7.M7Codec;
+import org.sidechains.bmm.m8.M8Tag;
+import org.sidechains.bmm.rules.BlockRules;
+import org.sidechains.bmm.rules.BlockVerdict;
+import org.sidechains.bmm.rules.BmmParams;
+import org.sidechains.bmm.rules.RejectReason;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A bitcoinj block chain that enforces the BMM soft fork (protocol.md) on full blocks: it keeps
+ * D3 and an index of unspent outputs through every connect, disconnect and reorg, and refuses a
+ * block that breaks a BMM rule with the protocol's reject reason, leaving D3 and the head as they
+ * were. Bitcoin's own rules are the mainchain node's job: like bitcoinj's {@code BlockChain}, this
+ * chain checks headers, proof of work, merkle roots and coinbase height, not scripts or amounts.
+ *
+ * <p>Everything an {@code add} changes is journaled: bitcoinj commits through
+ * {@link #doSetChainHead} and gives up through {@link #notSettingChainHead}, where the journal is
+ * rolled back (also halfway through a reorg).
+ *
+ * <p>Start-up: BMM state lives in memory, so a store whose head is past genesis is rolled back
+ * to genesis and the chain is followed again (headers stay in the store).
+ */
+public class BmmBlockChain extends AbstractBlockChain {
+    private static final Logger log = LoggerFactory.getLogger(BmmBlockChain.class);
+
+    private record BlockUndo(int height, D3Undo d3, OutputIndex.Undo outputs) {
+    }
+
+    private record Body(int height, Block block) {
+    }
+
+    private final BlockStore blockStore;
+    private final BmmChainConfig config;
+    private final D3 d3;
+    private final OutputIndex outputs = new OutputIndex();
+    private final Map<Sha256Hash, BlockUndo> undoByHash = new HashMap<>();
+    private final Map<Sha256Hash, Body> bodies = new HashMap<>();
+    private final Deque<Runnable> journal = new ArrayDeque<>();
+    private final D3View lockedD3;
+
+    public BmmBlockChain(Network network, BlockStore blockStore, BmmChainConfig config) throws BlockStoreException {
+        this(NetworkParameters.of(network), blockStore, config);
+    }
+
+    public BmmBlockChain(NetworkParameters params, BlockStore blockStore, BmmChainConfig config)
+            throws BlockStoreException {
+        super(params, List.of(), blockStore);
+        this.blockStore = blockStore;
+        this.config = config;
+        this.d3 = D3.create(config.params().window());
+        this.lockedD3 = new LockedD3View(d3, lock);
+        StoredBlock head = getChainHead();
+        if (head.getHeight() > 0) {
+            log.info("BMM state is rebuilt from genesis: rolling the store's head back from height {}",
+                    head.getHeight());
+            resetHeadToGenesis();
+        }
+        // genesis is row 0 of D3: the chain's height and D3's tip stay equal
+        d3.connect(0, Optional.empty());
+    }
+
+    public BmmChainConfig config() {
+        return config;
+    }
+
+    /** D3 as of the chain head; each call takes the chain's lock, so it is safe from any thread. */
+    public D3View d3() {
+        return lockedD3;
+    }
+
+    /** Unspent outputs known to this chain (value and script), as of the head. */
+    public PrevoutSource prevouts() {
+        return outpoint -> locked(() -> outputs.find(outpoint));
+    }
+
+    /**
+     * Adds a full block and says what happened. Unlike {@link #add(Block)}, a refused block is a
+     * result, with the BMM reject reason when a BMM rule refused it.
+     */
+    public Offer offer(Block block) {
+        try {
+            if (!add(block)) {
+                return new Offer.Orphan(block.getPrevBlockHash());
+            }
+            StoredBlock head = getChainHead();
+            return head.getHeader().getHash().equals(block.getHash())
+                    ? new Offer.Connected(head.getHeight(), block.getHash())
+                    : new Offer.SideBranch(block.getHash());
+        } catch (VerificationException e) {
+            // bitcoinj wraps the cause with the whole block dumped as text: report the cause
+            Throwable root = e;
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof BmmVerificationException b) {
+                    return new Offer.Refused(Optional.of(b.reason()), b.getMessage());
+                }
+                root = t;
+            }
+            return new Offer.Refused(Optional.empty(), root.getMessage());
+        } catch (PrunedException e) {
+            return new Offer.Refused(Optional.empty(), "reorg deeper than the kept undo data: " + e.getMessage());
+        }
+    }
+
+    // ---- AbstractBlockChain ----
+
+    @Override
+    protected boolean shouldVerifyTransactions() {
+        return true;
+    }
+
+    @Override
+    protected TransactionOutputChanges connectTransactions(int height, Block block) throws VerificationException {
+        connect(height, block);
+        return new TransactionOutputChanges(List.of(), List.of());
+    }
+
+    @Override
+    protected TransactionOutputChanges connectTransactions(StoredBlock newBlock)
+            throws VerificationException, PrunedException {
+        Sha256Hash hash = newBlock.getHeader().getHash();
+        Body body = bodies.get(hash);
+        if (body == null) {
+            throw new PrunedException(hash);
+        }
+        connect(newBlock.getHeight(), body.block());
+        return new TransactionOutputChanges(List.of(), List.of());
+    }
+
+    @Override
+    protected void disconnectTransactions(StoredBlock block) throws PrunedException {
+        Sha256Hash hash = block.getHeader().getHash();
+        BlockUndo u = undoByHash.get(hash);
+        Body body = bodies.get(hash);
+        if (u == null || body == null) {
+            throw new PrunedException(hash);
+        }
+        unapply(hash, u);
+        journal.push(() -> apply(u.height(), body.block()));
+    }
+
+    @Override
+    protected StoredBlock addToBlockStore(StoredBlock storedPrev, Block block)
+            throws BlockStoreException, VerificationException {
+        // a block on a side branch: not connected now, its body is kept for a later reorg
+        StoredBlock stored = storedPrev.build(block.cloneAsHeader());
+        blockStore.put(stored);
+        if (block.getTransactions() != null) {
+            bodies.put(block.getHash(), new Body(stored.getHeight(), block));
+        }
+        return stored;
+    }
+
+    @Override
+    protected StoredBlock addToBlockStore(StoredBlock storedPrev, Block header, TransactionOutputChanges changes)
+            throws BlockStoreException, VerificationException {
+        StoredBlock stored = storedPrev.build(header);
+        blockStore.put(stored);
+        return stored;
+    }
+
+    @Override
+    protected void rollbackBlockStore(int height) throws BlockStoreException {
+        lock.lock();
+        try {
+            StoredBlock head = getChainHead();
+            while (head.getHeight() > height) {
+                Sha256Hash hash = head.getHeader().getHash();
+                BlockUndo u = undoByHash.get(hash);
+                if (u == null) {
+                    throw new BlockStoreException("no undo data to roll back block " + hash);
+                }
+                unapply(hash, u);
+                head = head.getPrev(blockStore);
+                if (head == null) {
+                    throw new BlockStoreException("unreachable height " + height);
+                }
+            }
+            journal.clear();
+            blockStore.put(head);
+            setChainHead(head);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    protected void doSetChainHead(StoredBlock chainHead) throws BlockStoreException {
+        blockStore.setChainHead(chainHead);
+        journal.clear();
+        prune(chainHead.getHeight());
+    }
+
+    @Override
+    protected void notSettingChainHead() {
+        if (!journal.isEmpty()) {
+            log.info("rolling back {} BMM state change(s) of a refused block", journal.size());
+        }
+        while (!journal.isEmpty()) {
+            journal.pop().run();
+        }
+    }
+
+    @Override
+    protected StoredBlock getStoredBlockInCurrentScope(Sha256Hash hash) throws BlockStoreException {
+        return blockStore.get(hash);
+    }
+
+    // ---- BMM ----
+
+    private void connect(int height, Block block) throws VerificationException {
+        checkBmm(height, block);
+        apply(height, block);
+        Sha256Hash hash = block.getHash();
+        journal.push(() -> unapply(hash, undoByHash.get(hash)));
+    }
+
+    /** The block rules of protocol.md, then OP_CBV against D3 as of the previous block. */
+    private void checkBmm(int height, Block block) throws VerificationException {
+        BmmParams params = config.params();
+        if (!params.activeAt(height)) {
+            return;
+        }
+        List<Transaction> txs = block.getTransactions();
+        List<Transaction> m8Txs = new ArrayList<>();
+        List<M8Tag> tags = new ArrayList<>();
+        for (int i = 1; i < txs.size(); i++) {
+            Optional<M8Tag> tag = M8View.of(txs.get(i));
+            if (tag.isPresent()) {
+                m8Txs.add(txs.get(i));
+                tags.add(tag.get());
+            }
+        }
+        BlockVerdict verdict = BlockRules.check(params, height, coinbaseScripts(block), tags);
+        if (verdict instanceof BlockVerdict.Invalid inv) {
+            throw new BmmVerificationException(inv.reason(), block.getHash(), height,
+                    inv.detail() + " (M8 " + m8Txs.get(inv.m8Position()).getTxId() + ")");
+        }
+        // outputs created earlier in this block are spendable by later transactions of it
+        Map<TransactionOutPoint, Prevout> inBlock = new HashMap<>();
+        PrevoutSource source = op -> {
+            Prevout p = inBlock.get(op);
+            return p != null ? Optional.of(p) : outputs.find(op);
+        };
+        for (int i = 1; i < txs.size(); i++) {
+            Transaction tx = txs.get(i);
+            TxCbvCheck check = CbvChecker.checkTransaction(tx, source, d3, params.minBlocksAtop());
+            if (check instanceof TxCbvCheck.Unsatisfied u) {
+                throw new BmmVerificationException(RejectReason.CBV_UNSATISFIED, block.getHash(), height,
+                        "tx " + tx.getTxId() + " input " + u.inputIndex() + ": " + u.detail());
+            }
+            if (check instanceof TxCbvCheck.MissingPrevout m) {
+                throw new PrevoutUnknownException(m.outpoint(), "tx " + tx.getTxId() + " in block " + block.getHash());
+            }
+            List<TransactionOutput> outs = tx.getOutputs();
+            for (int o = 0; o < outs.size(); o++) {
+                inBlock.put(new TransactionOutPoint(o, tx.getTxId()),
+                        new Prevout(outs.get(o).getValue(), outs.get(o).getScriptBytes()));
+            }
+        }
+    }
+
+    private static List<byte[]> coinbaseScripts(Block block) {
+        List<TransactionOutput> outs = block.getTransactions().get(0).getOutputs();
+        List<byte[]> scripts = new ArrayList<>(outs.size());
+        for (TransactionOutput o : outs) {
+            scripts.add(o.getScriptBytes());
+        }
+        return scripts;
+    }
+
+    private void apply(int height, Block block) {
+        Optional<CoinbaseM7> m7 = M7Codec.findInCoinbase(coinbaseScripts(block));
+        D3Undo d3Undo = d3.connect(height, m7);
+        OutputIndex.Undo outUndo = outputs.apply(block);
+        undoByHash.put(block.getHash(), new BlockUndo(height, d3Undo, outUndo));
+        bodies.put(block.getHash(), new Body(height, block));
+        if (m7.isPresent() && !m7.get().entries().isEmpty()) {
+            log.debug("block {} at height {}: M7 with {} entries", block.getHash(), height, m7.get().entries().size());
+        }
+    }
+
+    private void unapply(Sha256Hash hash, BlockUndo u) {
+        d3.disconnect(u.d3());
+        outputs.revert(u.outputs());
+        undoByHash.remove(hash);
+    }
+
+    /** Keeps undo data and bodies for the last maxReorgDepth blocks (and side blocks as recent). */
+    private void prune(int headHeight) {
+        int keepFrom = headHeight - config.maxReorgDepth();
+        undoByHash.values().removeIf(u -> u.height() < keepFrom);
+        bodies.values().removeIf(b -> b.height() < keepFrom);
+    }
+
+    private void resetHeadToGenesis() throws BlockStoreException {
+        StoredBlock head = getChainHead();
+        while (head.getHeight() > 0) {
+            head = head.getPrev(blockStore);
+            if (head == null) {
+                throw new IllegalStateException("the block store no longer holds genesis (an SPVBlockStore keeps a "
+                        + "limited number of headers): start from a new store so that D3 can be rebuilt");
+            }
+        }
+        blockStore.setChainHead(head);
+        setChainHead(head);
+    }
+
+    private <T> T locked(Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+}

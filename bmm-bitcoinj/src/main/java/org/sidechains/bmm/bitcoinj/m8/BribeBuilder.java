@@ -1,0 +1,185 @@
+package org.sidechains.bmm.bitcoinj.m8;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.bitcoinj.base.Coin;
+import org.bitcoinj.core.Transaction;
+import org.bitcoinj.core.TransactionInput;
+import org.bitcoinj.core.TransactionOutPoint;
+import org.bitcoinj.core.TransactionOutput;
+import org.bitcoinj.core.TransactionWitness;
+import org.bitcoinj.crypto.ECKey;
+import org.bitcoinj.crypto.TransactionSignature;
+import org.bitcoinj.script.Script;
+import org.bitcoinj.script.ScriptBuilder;
+import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
+import org.sidechains.bmm.bitcoinj.tx.Fee;
+import org.sidechains.bmm.bitcoinj.tx.Fees;
+import org.sidechains.bmm.cbv.CbvPayload;
+import org.sidechains.bmm.m8.M8Codec;
+import org.sidechains.bmm.m8.M8Tag;
+
+/**
+ * Builds a signed M8 (protocol.md, "M8"): a version-3 transaction with
+ * <ol start="0">
+ *   <li>the M8 tag, value 0;</li>
+ *   <li>the bribe: a P2WSH output locked by an M9 script (by default the standard one with a
+ *       version-1 payload of the tag's mini-header, paying the miner's key);</li>
+ *   <li>change, when it is worth an output (not dust); otherwise it goes to the fee.</li>
+ * </ol>
+ * Inputs are the given funding outputs, in order, each P2WPKH or P2PKH and signed SIGHASH_ALL.
+ */
+public final class BribeBuilder {
+    /** Index of the bribe (M9) output in every M8 this class builds. */
+    public static final int PAYOUT_INDEX = 1;
+    /** Index of the change output, when there is one. */
+    public static final int CHANGE_INDEX = 2;
+
+    private BribeBuilder() {
+    }
+
+    /** A spendable output owned by a private key. */
+    public record Funding(TransactionOutPoint outpoint, Coin value, ECKey key, Kind kind) {
+        public enum Kind { P2WPKH, P2PKH }
+
+        public Funding {
+            Objects.requireNonNull(outpoint, "outpoint");
+            Objects.requireNonNull(value, "value");
+            Objects.requireNonNull(key, "key");
+            Objects.requireNonNull(kind, "kind");
+            if (!value.isPositive()) {
+                throw new IllegalArgumentException("funding " + outpoint + " has no value: " + value.toFriendlyString());
+            }
+            if (!key.hasPrivKey()) {
+                throw new IllegalArgumentException("funding " + outpoint + ": the key has no private part, cannot sign");
+            }
+            if (kind == Kind.P2WPKH && !key.isCompressed()) {
+                throw new IllegalArgumentException("funding " + outpoint + ": P2WPKH needs a compressed key");
+            }
+        }
+
+        public static Funding p2wpkh(TransactionOutPoint outpoint, Coin value, ECKey key) {
+            return new Funding(outpoint, value, key, Kind.P2WPKH);
+        }
+
+        public static Funding p2pkh(TransactionOutPoint outpoint, Coin value, ECKey key) {
+            return new Funding(outpoint, value, key, Kind.P2PKH);
+        }
+
+        /** The scriptPubKey of the funded output (what a prevout source would return for it). */
+        public Script scriptPubKey() {
+            return kind == Kind.P2WPKH
+                    ? ScriptBuilder.createP2WPKHOutputScript(key)
+                    : ScriptBuilder.createP2PKHOutputScript(key.getPubKeyHash());
+        }
+    }
+
+    /**
+     * A built bribe.
+     *
+     * @param tx            the signed M8
+     * @param witnessScript the M9 witness script the payout is locked by (the miner needs it to sweep)
+     * @param payoutScript  the payout's P2WSH scriptPubKey
+     * @param payoutIndex   the payout's output index ({@link #PAYOUT_INDEX})
+     * @param changeIndex   the change output's index, if there is one
+     * @param fee           the fee actually paid (including change too small for an output)
+     */
+    public record Bribe(Transaction tx, M8Tag tag, Script witnessScript, Script payoutScript, int payoutIndex,
+                        Coin amount, OptionalInt changeIndex, Coin fee) {
+        /** The payout as an outpoint, for the miner's sweep. */
+        public TransactionOutPoint payoutOutpoint() {
+            return new TransactionOutPoint(payoutIndex, tx.getTxId());
+        }
+    }
+
+    /**
+     * The usual bribe: the payout is locked by the standard M9 script with a version-1 payload of
+     * the tag's mini-header and the miner's public key.
+     *
+     * @param minerKey     the miner's public key (a public-only ECKey is enough)
+     * @param changeScript where change goes (e.g. {@code ScriptBuilder.createOutputScript(address)})
+     */
+    public static Bribe build(M8Tag tag, ECKey minerKey, Coin amount, List<Funding> funding, Script changeScript,
+                              Fee fee) {
+        Objects.requireNonNull(tag, "tag");
+        Script witnessScript = M9Scripts.standard(CbvPayload.v1(tag.miniHeader()), minerKey);
+        return build(tag, witnessScript, amount, funding, changeScript, fee);
+    }
+
+    /** A bribe whose payout is locked by any M9 witness script (e.g. the refund variant). */
+    public static Bribe build(M8Tag tag, Script m9WitnessScript, Coin amount, List<Funding> funding,
+                              Script changeScript, Fee fee) {
+        Objects.requireNonNull(tag, "tag");
+        Objects.requireNonNull(m9WitnessScript, "m9WitnessScript");
+        Objects.requireNonNull(amount, "amount");
+        Objects.requireNonNull(changeScript, "changeScript");
+        Objects.requireNonNull(fee, "fee");
+        if (!amount.isPositive()) {
+            throw new IllegalArgumentException("the bribe amount must be positive, got " + amount.toFriendlyString());
+        }
+        List<Funding> inputs = List.copyOf(funding);
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("a bribe needs at least one funding output");
+        }
+        Set<TransactionOutPoint> seen = new HashSet<>();
+        long total = 0;
+        for (Funding f : inputs) {
+            if (!seen.add(f.outpoint())) {
+                throw new IllegalArgumentException("funding output " + f.outpoint() + " is given twice");
+            }
+            total = Math.addExact(total, f.value().value);
+        }
+        Coin available = Coin.valueOf(total);
+        Script payout = M9Scripts.p2wsh(m9WitnessScript);
+        return Fees.fit(fee, f -> assemble(tag, m9WitnessScript, payout, amount, inputs, available, changeScript, f),
+                b -> b.tx().getVsize());
+    }
+
+    private static Bribe assemble(M8Tag tag, Script witnessScript, Script payout, Coin amount, List<Funding> inputs,
+                                  Coin available, Script changeScript, Coin fee) {
+        Coin needed = amount.add(fee);
+        if (available.isLessThan(needed)) {
+            throw new IllegalArgumentException("insufficient funds: the funding outputs hold "
+                    + available.toFriendlyString() + ", the bribe needs " + amount.toFriendlyString() + " + fee "
+                    + fee.toFriendlyString() + " = " + needed.toFriendlyString());
+        }
+        Transaction tx = new Transaction();
+        tx.setVersion(M8Codec.TX_VERSION); // before signing: the version is part of every sighash
+        for (Funding f : inputs) {
+            tx.addInput(new TransactionInput(tx, new byte[0], f.outpoint(), f.value()));
+        }
+        tx.addOutput(new TransactionOutput(tx, Coin.ZERO, M8Codec.script(tag)));
+        tx.addOutput(amount, payout);
+        Coin change = available.subtract(needed);
+        OptionalInt changeIndex = OptionalInt.empty();
+        if (change.isPositive() && !new TransactionOutput(null, change, changeScript.program()).isDust()) {
+            tx.addOutput(change, changeScript);
+            changeIndex = OptionalInt.of(CHANGE_INDEX);
+        }
+        // all inputs and outputs are in place: SIGHASH_ALL commits to every one of them
+        for (int i = 0; i < inputs.size(); i++) {
+            sign(tx, i, inputs.get(i));
+        }
+        Coin paid = available.subtract(tx.getOutputSum());
+        return new Bribe(tx, tag, witnessScript, payout, PAYOUT_INDEX, amount, changeIndex, paid);
+    }
+
+    private static void sign(Transaction tx, int index, Funding f) {
+        TransactionInput in = tx.getInput(index);
+        if (f.kind() == Funding.Kind.P2WPKH) {
+            // BIP143: the scriptCode of P2WPKH is the P2PKH script of the key
+            Script scriptCode = ScriptBuilder.createP2PKHOutputScript(f.key());
+            TransactionSignature sig = tx.calculateWitnessSignature(index, f.key(), scriptCode, f.value(),
+                    Transaction.SigHash.ALL, false);
+            tx.replaceInput(index, in.withScriptSig(ScriptBuilder.createEmpty())
+                    .withWitness(TransactionWitness.redeemP2WPKH(sig, f.key())));
+        } else {
+            TransactionSignature sig = tx.calculateSignature(index, f.key(), f.scriptPubKey(),
+                    Transaction.SigHash.ALL, false);
+            tx.replaceInput(index, in.withScriptSig(ScriptBuilder.createInputScript(sig, f.key())));
+        }
+    }
+}

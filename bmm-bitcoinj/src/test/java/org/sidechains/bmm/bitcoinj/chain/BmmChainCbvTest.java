@@ -1,0 +1,129 @@
+package org.sidechains.bmm.bitcoinj.chain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.bitcoinj.base.Coin;
+import org.bitcoinj.core.Transaction;
+import org.bitcoinj.core.TransactionOutPoint;
+import org.bitcoinj.crypto.ECKey;
+import org.bitcoinj.script.Script;
+import org.bitcoinj.script.ScriptBuilder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sidechains.bmm.base.Hash32;
+import org.sidechains.bmm.base.MiniHeader;
+import org.sidechains.bmm.bitcoinj.RegtestDriver;
+import org.sidechains.bmm.bitcoinj.m8.BribeBuilder;
+import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
+import org.sidechains.bmm.bitcoinj.m9.M9Spender;
+import org.sidechains.bmm.bitcoinj.tx.Fee;
+import org.sidechains.bmm.cbv.CbvPayload;
+import org.sidechains.bmm.m8.M8Tag;
+import org.sidechains.bmm.rules.RejectReason;
+
+/** OP_CBV enforced by the chain at the protocol's depth (100), with real bribes and sweeps. */
+class BmmChainCbvTest {
+    static final int CHAIN = 3;
+    RegtestDriver net;
+    List<TransactionOutPoint> coins;
+    final ECKey simon = new ECKey();
+    final ECKey mary = new ECKey();
+
+    static Hash32 h(int i) {
+        byte[] x = new byte[32];
+        Arrays.fill(x, (byte) 0x5c);
+        x[0] = (byte) i;
+        x[1] = (byte) (i >> 8);
+        return Hash32.wrap(x);
+    }
+
+    @BeforeEach
+    void setUp() {
+        net = new RegtestDriver(BmmChainConfig.regtest());
+        coins = net.mineEmpty(3);
+    }
+
+    BribeBuilder.Funding coin(int i) {
+        return BribeBuilder.Funding.p2wpkh(coins.get(i), RegtestDriver.SUBSIDY, net.minerKey);
+    }
+
+    Script change() {
+        return ScriptBuilder.createP2WPKHOutputScript(simon);
+    }
+
+    /** BMMs CHAIN once per block with side:blocks h(from), h(from+1), ... each on the previous. */
+    void bmm(int from, int count) {
+        for (int i = from; i < from + count; i++) {
+            assertInstanceOf(Offer.Connected.class, net.mine(List.of(new MiniHeader(CHAIN, h(i), 0))));
+        }
+    }
+
+    @Test
+    void minerSweepNeeds100BlocksAtop() {
+        MiniHeader first = new MiniHeader(CHAIN, h(0), 0);
+        M8Tag tag = M8Tag.forBlock(first, 4);
+        BribeBuilder.Bribe bribe = BribeBuilder.build(tag, mary, Coin.COIN, List.of(coin(0)), change(),
+                Fee.absolute(Coin.valueOf(1000)));
+        assertEquals(4, assertInstanceOf(Offer.Connected.class, net.mine(List.of(first), List.of(bribe.tx()))).height());
+        bmm(1, 99);
+        assertEquals(OptionalInt.of(99), net.chain.d3().blocksAtop(CHAIN, h(0)));
+
+        Transaction sweep = M9Spender.sweep(List.of(M9Spender.Claim.miner(bribe.payoutOutpoint(), Coin.COIN,
+                bribe.witnessScript(), mary)), ScriptBuilder.createP2WPKHOutputScript(mary), Fee.absolute(Coin.valueOf(500)));
+        Offer early = net.mine(List.of(), List.of(sweep));
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, early);
+        assertEquals(Optional.of(RejectReason.CBV_UNSATISFIED), r.reason(), r.message());
+
+        bmm(100, 1);
+        assertEquals(OptionalInt.of(100), net.chain.d3().blocksAtop(CHAIN, h(0)));
+        assertInstanceOf(Offer.Connected.class, net.mine(List.of(), List.of(sweep)));
+    }
+
+    @Test
+    void refundBranchIsSpendableWithoutCbv() {
+        // a bribe for a side:block that never gets BMMed: the miner cannot claim, Simon takes it back
+        MiniHeader never = new MiniHeader(CHAIN, h(0xbeef), 0);
+        Script refund = M9Scripts.refund(CbvPayload.v1(never), mary, 5, simon);
+        BribeBuilder.Bribe bribe = BribeBuilder.build(M8Tag.forBlock(never, 4), refund, Coin.COIN, List.of(coin(0)),
+                change(), Fee.absolute(Coin.valueOf(1000)));
+        // an M8 needs its M7 entry, so this block BMMs the side:block; the entry then gets no descendants
+        assertInstanceOf(Offer.Connected.class, net.mine(List.of(never), List.of(bribe.tx())));
+        net.mineEmpty(5);
+
+        Transaction minerClaim = M9Spender.sweep(List.of(M9Spender.Claim.miner(bribe.payoutOutpoint(), Coin.COIN,
+                refund, mary)), ScriptBuilder.createP2WPKHOutputScript(mary), Fee.absolute(Coin.valueOf(500)));
+        assertEquals(Optional.of(RejectReason.CBV_UNSATISFIED),
+                assertInstanceOf(Offer.Refused.class, net.mine(List.of(), List.of(minerClaim))).reason());
+
+        Transaction back = M9Spender.sweep(List.of(M9Spender.Claim.refund(bribe.payoutOutpoint(), Coin.COIN,
+                refund, simon)), change(), Fee.absolute(Coin.valueOf(500)));
+        assertInstanceOf(Offer.Connected.class, net.mine(List.of(), List.of(back)));
+    }
+
+    @Test
+    void anOutputCreatedEarlierInTheSameBlockIsAKnownPrevout() {
+        MiniHeader first = new MiniHeader(CHAIN, h(0), 0);
+        BribeBuilder.Bribe bribe = BribeBuilder.build(M8Tag.forBlock(first, 4), mary, Coin.COIN, List.of(coin(0)),
+                change(), Fee.absolute(Coin.valueOf(1000)));
+        Transaction sweep = M9Spender.sweep(List.of(M9Spender.Claim.miner(bribe.payoutOutpoint(), Coin.COIN,
+                bribe.witnessScript(), mary)), ScriptBuilder.createP2WPKHOutputScript(mary), Fee.absolute(Coin.valueOf(500)));
+        // the sweep spends the bribe in the same block: its OP_CBV is checked (and fails), not "unknown"
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, net.mine(List.of(first), List.of(bribe.tx(), sweep)));
+        assertEquals(Optional.of(RejectReason.CBV_UNSATISFIED), r.reason(), r.message());
+    }
+
+    @Test
+    void anUnknownPrevoutIsRefusedWithoutABmmReason() {
+        Transaction tx = new Transaction();
+        tx.addInput(org.bitcoinj.base.Sha256Hash.of(new byte[] {7}), 0, Script.parse(new byte[0]));
+        tx.addOutput(Coin.COIN, ScriptBuilder.createP2WPKHOutputScript(mary));
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, net.mine(List.of(), List.of(tx)));
+        assertEquals(Optional.empty(), r.reason());
+        assertEquals(true, r.message().contains("is unknown"), r.message());
+    }
+}

@@ -1,0 +1,120 @@
+package org.sidechains.bmm.bitcoinj.m8;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.sidechains.bmm.bitcoinj.Fixtures.FUNDER;
+import static org.sidechains.bmm.bitcoinj.Fixtures.MINER;
+
+import java.util.List;
+import org.bitcoinj.base.Coin;
+import org.bitcoinj.core.Transaction;
+import org.bitcoinj.core.TransactionInput;
+import org.bitcoinj.crypto.ECKey;
+import org.bitcoinj.script.Script;
+import org.bitcoinj.script.ScriptBuilder;
+import org.junit.jupiter.api.Test;
+import org.sidechains.bmm.bitcoinj.Fixtures;
+import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Bribe;
+import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Funding;
+import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
+import org.sidechains.bmm.bitcoinj.tx.Fee;
+import org.sidechains.bmm.cbv.CbvPayload;
+import org.sidechains.bmm.m8.M8Codec;
+import org.sidechains.bmm.m8.M8Tag;
+
+class BribeBuilderTest {
+    static final M8Tag TAG = M8Tag.forBlock(Fixtures.deep(), 70_000);
+    static final Script CHANGE = ScriptBuilder.createP2WPKHOutputScript(FUNDER);
+    static final ECKey MINER_PUBLIC = ECKey.fromPublicOnly(MINER);
+
+    static Funding fund(String label, long sat) {
+        return Funding.p2wpkh(Fixtures.outpoint(label, 0), Coin.valueOf(sat), FUNDER);
+    }
+
+    @Test
+    void layoutAndAmounts() {
+        Bribe b = BribeBuilder.build(TAG, MINER_PUBLIC, Coin.valueOf(50_000),
+                List.of(fund("a", 60_000), fund("b", 40_000)), CHANGE, Fee.absolute(Coin.valueOf(1_000)));
+        Transaction tx = b.tx();
+        assertEquals(3, tx.getVersion());
+        assertEquals(2, tx.getInputs().size());
+        assertEquals(3, tx.getOutputs().size());
+
+        assertEquals(Coin.ZERO, tx.getOutput(0).getValue());
+        assertArrayEquals(M8Codec.script(TAG), tx.getOutput(0).getScriptBytes());
+        assertEquals(4464, TAG.mainAnchor()); // 70000 mod 65536
+
+        Script ws = M9Scripts.standard(CbvPayload.v1(TAG.miniHeader()), MINER);
+        assertEquals(ws, b.witnessScript());
+        assertEquals(M9Scripts.p2wsh(ws), b.payoutScript());
+        assertEquals(1, b.payoutIndex());
+        assertEquals(Coin.valueOf(50_000), tx.getOutput(1).getValue());
+        assertArrayEquals(M9Scripts.p2wsh(ws).program(), tx.getOutput(1).getScriptBytes());
+
+        assertEquals(2, b.changeIndex().orElseThrow());
+        assertEquals(Coin.valueOf(49_000), tx.getOutput(2).getValue());
+        assertArrayEquals(CHANGE.program(), tx.getOutput(2).getScriptBytes());
+        assertEquals(Coin.valueOf(1_000), b.fee());
+        assertEquals(TAG, M8View.of(tx).orElseThrow());
+        assertEquals(Coin.valueOf(50_000), M8View.bribeAmount(tx, b.payoutScript()));
+        assertEquals(b.payoutOutpoint().hash(), tx.getTxId());
+    }
+
+    @Test
+    void fundingSignaturesAreValidForBitcoinj() {
+        Funding legacy = Funding.p2pkh(Fixtures.outpoint("legacy", 3), Coin.valueOf(30_000), FUNDER);
+        Funding segwit = fund("segwit", 30_000);
+        Bribe b = BribeBuilder.build(TAG, MINER_PUBLIC, Coin.valueOf(20_000), List.of(segwit, legacy), CHANGE,
+                Fee.satPerVbyte(2));
+        List<Funding> fs = List.of(segwit, legacy);
+        for (int i = 0; i < fs.size(); i++) {
+            TransactionInput in = b.tx().getInput(i);
+            // bitcoinj checks P2WPKH (BIP143) and P2PKH signatures for real
+            in.getScriptSig().correctlySpends(b.tx(), i, in.getWitness(), fs.get(i).value(),
+                    fs.get(i).scriptPubKey(), Script.ALL_VERIFY_FLAGS);
+        }
+        assertTrue(b.tx().getInput(0).hasWitness());
+        assertEquals(0, b.tx().getInput(0).getScriptBytes().length);
+        assertEquals(2, b.tx().getInput(1).getScriptSig().chunks().size());
+    }
+
+    @Test
+    void feeRateCoversTheSignedSize() {
+        Bribe b = BribeBuilder.build(TAG, MINER_PUBLIC, Coin.valueOf(50_000), List.of(fund("a", 100_000)), CHANGE,
+                Fee.satPerVbyte(5));
+        int vsize = b.tx().getVsize();
+        assertTrue(b.fee().value >= 5L * vsize, b.fee() + " for " + vsize + " vB");
+        assertTrue(b.fee().value <= 5L * (vsize + 2), b.fee() + " for " + vsize + " vB");
+        assertEquals(b.fee(), b.tx().getInputSum().subtract(b.tx().getOutputSum()));
+    }
+
+    @Test
+    void dustChangeGoesToTheFee() {
+        Bribe b = BribeBuilder.build(TAG, MINER_PUBLIC, Coin.valueOf(50_000), List.of(fund("a", 51_100)), CHANGE,
+                Fee.absolute(Coin.valueOf(1_000)));
+        assertEquals(2, b.tx().getOutputs().size());
+        assertTrue(b.changeIndex().isEmpty());
+        assertEquals(Coin.valueOf(1_100), b.fee());
+    }
+
+    @Test
+    void clearErrors() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG,
+                MINER_PUBLIC, Coin.valueOf(50_000), List.of(fund("a", 50_500)), CHANGE, Fee.absolute(Coin.valueOf(1_000))));
+        assertTrue(e.getMessage().startsWith("insufficient funds"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG, MINER_PUBLIC,
+                Coin.valueOf(50_000), List.of(fund("a", 50_000)), CHANGE, Fee.satPerVbyte(1)));
+        assertTrue(e.getMessage().startsWith("insufficient funds"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG, MINER_PUBLIC,
+                Coin.valueOf(1), List.of(fund("a", 5_000), fund("a", 5_000)), CHANGE, Fee.satPerVbyte(1)));
+        assertTrue(e.getMessage().contains("twice"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG, MINER_PUBLIC, Coin.ZERO,
+                List.of(fund("a", 5_000)), CHANGE, Fee.satPerVbyte(1)));
+        assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG, MINER_PUBLIC, Coin.valueOf(1),
+                List.of(), CHANGE, Fee.satPerVbyte(1)));
+        assertThrows(IllegalArgumentException.class,
+                () -> Funding.p2wpkh(Fixtures.outpoint("x", 0), Coin.valueOf(1), MINER_PUBLIC));
+    }
+}
