@@ -34,6 +34,10 @@ public interface D3View {
     /** prevBlockRef -> prevSideBlockHash for an entry of the next block (tip + 1). */
     Optional<Hash32> prevSideBlockHashFor(int chain, int prevBlockRef);
 
-    /** prevSideBlockHash -> prevBlockRef for an entry of the next block (tip + 1); empty if the hash is not in the window. */
+    /**
+     * prevSideBlockHash -> prevBlockRef for an entry of the next block (tip + 1), counted to the
+     * newest entry with that h*; empty if no entry with it stays in the window for that block (an
+     * h* only in the row that the next block evicts does not count).
+     */
     OptionalInt prevBlockRefFor(int chain, Hash32 prevSideBlockHash);
 }

@@ -94,6 +94,16 @@ public record RawTx(long version, List<TxOut> outputs, long lockTime) {
             case 0xFF -> buf.getLong();
             default -> b;
         };
+        // Bitcoin Core refuses a CompactSize that a shorter form could hold
+        long min = switch (b) {
+            case 0xFD -> 0xFD;
+            case 0xFE -> 0x10000;
+            case 0xFF -> 0x100000000L;
+            default -> 0;
+        };
+        if (Long.compareUnsigned(v, min) < 0) {
+            throw new BmmFormatException("non-canonical CompactSize " + v + " at byte " + (buf.position() - 1));
+        }
         // every counted thing takes at least one byte, so a count is bounded by what is left
         if (v < 0 || v > buf.remaining()) {
             throw new BmmFormatException("count " + Long.toUnsignedString(v) + " exceeds the remaining bytes");

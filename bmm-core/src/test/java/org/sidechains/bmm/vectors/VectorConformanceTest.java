@@ -196,6 +196,17 @@ class VectorConformanceTest {
     }
 
     @Test
+    void rawTxRejectsNonCanonicalCompactSize() {
+        JsonNode v = SharedDir.readJson(SharedDir.vector("m8-detect.json"));
+        String tx = v.get(0).get("tx").asText();
+        // version (8 hex) then the input count 01: write it as fd 0100
+        byte[] bad = HEX.parseHex(tx.substring(0, 8) + "fd0100" + tx.substring(10));
+        BmmFormatException e = org.junit.jupiter.api.Assertions.assertThrows(BmmFormatException.class,
+                () -> RawTx.parse(bad));
+        assertTrue(e.getMessage().contains("non-canonical"), e.getMessage());
+    }
+
+    @Test
     void rawTxRejectsTrailingBytes() {
         JsonNode v = SharedDir.readJson(SharedDir.vector("m8-detect.json"));
         byte[] tx = HEX.parseHex(v.get(0).get("tx").asText() + "00");

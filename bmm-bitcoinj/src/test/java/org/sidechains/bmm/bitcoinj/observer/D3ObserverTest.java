@@ -1,0 +1,100 @@
+package org.sidechains.bmm.bitcoinj.observer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.bitcoinj.core.Block;
+import org.bitcoinj.core.BlockChain;
+import org.bitcoinj.store.MemoryBlockStore;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sidechains.bmm.base.Hash32;
+import org.sidechains.bmm.base.MiniHeader;
+import org.sidechains.bmm.bitcoinj.RegtestDriver;
+import org.sidechains.bmm.bitcoinj.chain.BmmChainConfig;
+import org.sidechains.bmm.bitcoinj.chain.Offer;
+
+/** Observer mode on bitcoinj's plain (SPV) BlockChain, fed full blocks, against the enforcing chain. */
+class D3ObserverTest {
+    RegtestDriver net;
+    BlockChain plain;
+    D3Observer observer;
+
+    static Hash32 h(int b) {
+        byte[] x = new byte[32];
+        Arrays.fill(x, (byte) b);
+        return Hash32.wrap(x);
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        net = new RegtestDriver(BmmChainConfig.regtest());
+        plain = new BlockChain(RegtestDriver.PARAMS.network(), new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+        observer = D3Observer.attach(plain, 8000, 288);
+    }
+
+    /** Offers the block to both chains. */
+    void feed(Block b) throws Exception {
+        net.chain.offer(b);
+        plain.add(b);
+    }
+
+    @Test
+    void followsBlocksAndReorgsLikeTheEnforcingChain() throws Exception {
+        Block a1 = net.build(net.tip(), List.of(new MiniHeader(1, h(1), 0), new MiniHeader(2, h(2), 0)), List.of());
+        feed(a1);
+        Block a2 = net.build(a1.getHash(), List.of(new MiniHeader(1, h(3), 0)), List.of());
+        feed(a2);
+        Block a3 = net.build(a2.getHash(), List.of(), List.of());
+        feed(a3);
+        assertEquals(net.chain.d3().rows(), observer.d3().rows());
+        assertEquals(1, observer.d3().lookup(1, h(1)).get(0).blocksAtop());
+
+        // a heavier branch from a1 with another side:block for chain 1
+        Block b2 = net.build(a1.getHash(), List.of(new MiniHeader(1, h(4), 0)), List.of());
+        Block b3 = net.build(b2.getHash(), List.of(new MiniHeader(1, h(5), 0)), List.of());
+        Block b4 = net.build(b3.getHash(), List.of(), List.of());
+        feed(b2);
+        feed(b3);
+        feed(b4);
+        assertEquals(b4.getHash(), plain.getChainHead().getHeader().getHash());
+        assertEquals(net.chain.d3().rows(), observer.d3().rows());
+        assertTrue(observer.d3().lookup(1, h(3)).isEmpty());
+        assertEquals(2, observer.d3().lookup(1, h(1)).get(0).blocksAtop());
+        assertEquals(4, observer.d3().tipHeight());
+        assertEquals(Optional.empty(), observer.problem());
+    }
+
+    @Test
+    void aBlockWithoutItsCoinbaseMakesD3IncompleteAndSaysSo() throws Exception {
+        Block b1 = net.build(net.tip(), List.of(new MiniHeader(1, h(1), 0)), List.of());
+        plain.add(b1.cloneAsHeader()); // header only: the observer never sees the coinbase
+        assertTrue(observer.problem().orElseThrow().contains("no coinbase seen"), observer.problem().toString());
+        assertEquals(-1, observer.d3().tipHeight());
+    }
+
+    @Test
+    void cannotRefuseABlockThatBreaksTheRules() throws Exception {
+        Block b1 = net.build(net.tip(), List.of(), List.of());
+        feed(b1);
+        var coin = new org.bitcoinj.core.TransactionOutPoint(0, b1.getTransactions().get(0).getTxId());
+        var tag = org.sidechains.bmm.m8.M8Tag.forBlock(new MiniHeader(7, h(7), 0), 2);
+        var tx = new org.bitcoinj.core.Transaction();
+        tx.setVersion(3);
+        tx.addOutput(org.bitcoinj.base.Coin.ZERO,
+                org.bitcoinj.script.Script.parse(org.sidechains.bmm.m8.M8Codec.script(tag)));
+        tx.addSignedInput(coin, org.bitcoinj.script.Script.parse(net.payoutScript()), RegtestDriver.SUBSIDY,
+                net.minerKey);
+        Block bad = net.build(b1.getHash(), List.of(), List.of(tx)); // an M8 without its M7 entry
+        assertInstanceOf(Offer.Refused.class, net.chain.offer(bad));
+        assertTrue(plain.add(bad));
+        assertEquals(bad.getHash(), plain.getChainHead().getHeader().getHash());
+        assertEquals(2, observer.d3().tipHeight(), "the observer follows what its chain connected");
+        assertEquals(1, net.chain.d3().tipHeight());
+    }
+}
