@@ -51,8 +51,9 @@ import org.slf4j.LoggerFactory;
  * {@link #doSetChainHead} and gives up through {@link #notSettingChainHead}, where the journal is
  * rolled back (also halfway through a reorg).
  *
- * <p>Start-up: BMM state lives in memory, so a store whose head is past genesis is rolled back
- * to genesis and the chain is followed again (headers stay in the store).
+ * <p>Start-up: BMM state (D3, the output index) lives in memory and must see every block from
+ * genesis, so the block store must be new (its head at genesis). bitcoinj skips blocks already in
+ * its store when verifying full blocks, so a used store cannot simply be rolled back and replayed.
  */
 public class BmmBlockChain extends AbstractBlockChain {
     private static final Logger log = LoggerFactory.getLogger(BmmBlockChain.class);
@@ -85,9 +86,9 @@ public class BmmBlockChain extends AbstractBlockChain {
         this.lockedD3 = new LockedD3View(d3, lock);
         StoredBlock head = getChainHead();
         if (head.getHeight() > 0) {
-            log.info("BMM state is rebuilt from genesis: rolling the store's head back from height {}",
-                    head.getHeight());
-            resetHeadToGenesis();
+            throw new IllegalStateException("the block store's head is at height " + head.getHeight()
+                    + ", but BmmBlockChain keeps D3 in memory and must see every block from genesis:"
+                    + " open it on a new store (for an SPVBlockStore, delete its file) and offer the blocks again");
         }
         // genesis is row 0 of D3: the chain's height and D3's tip stay equal
         d3.connect(0, Optional.empty());
@@ -324,19 +325,6 @@ public class BmmBlockChain extends AbstractBlockChain {
         int keepFrom = headHeight - config.maxReorgDepth();
         undoByHash.values().removeIf(u -> u.height() < keepFrom);
         bodies.values().removeIf(b -> b.height() < keepFrom);
-    }
-
-    private void resetHeadToGenesis() throws BlockStoreException {
-        StoredBlock head = getChainHead();
-        while (head.getHeight() > 0) {
-            head = head.getPrev(blockStore);
-            if (head == null) {
-                throw new IllegalStateException("the block store no longer holds genesis (an SPVBlockStore keeps a "
-                        + "limited number of headers): start from a new store so that D3 can be rebuilt");
-            }
-        }
-        blockStore.setChainHead(head);
-        setChainHead(head);
     }
 
     private <T> T locked(Supplier<T> read) {

@@ -1,0 +1,54 @@
+package org.sidechains.bmm.bitcoinj.example;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.util.HexFormat;
+import org.bitcoinj.base.BitcoinNetwork;
+import org.bitcoinj.core.Block;
+import org.bitcoinj.core.NetworkParameters;
+import org.bitcoinj.store.SPVBlockStore;
+import org.bitcoinj.utils.Threading;
+import org.sidechains.bmm.bitcoinj.chain.BmmBlockChain;
+import org.sidechains.bmm.bitcoinj.chain.BmmChainConfig;
+import org.sidechains.bmm.bitcoinj.chain.Offer;
+
+/**
+ * A bitcoinj application with the BMM plugin: reads raw regtest blocks (hex, one per line, for
+ * example from {@code bitcoin-cli -regtest getblock HASH 0}) and prints D3 as they arrive.
+ * Usage: {@code PrintD3App STORE_FILE < blocks.hex}
+ */
+public final class PrintD3App {
+    public static void main(String[] args) throws Exception {
+        run(new File(args[0]), new BufferedReader(new InputStreamReader(System.in)), System.out);
+    }
+
+    static void run(File storeFile, BufferedReader blocks, PrintStream out) throws Exception {
+        NetworkParameters params = NetworkParameters.of(BitcoinNetwork.REGTEST);
+        // D3 lives in memory and is rebuilt from genesis on every run: start from a new store
+        java.nio.file.Files.deleteIfExists(storeFile.toPath());
+        SPVBlockStore store = new SPVBlockStore(params, storeFile);
+        try {
+            // the plugin: a BMM-enforcing chain over bitcoinj's own block store
+            BmmBlockChain chain = new BmmBlockChain(params, store, BmmChainConfig.regtest());
+            // SAME_THREAD: print in block order (bitcoinj's default runs listeners on another thread)
+            chain.addNewBestBlockListener(Threading.SAME_THREAD, block -> chain.d3().row(block.getHeight())
+                    .ifPresent(row -> out.println("height " + row.height() + ": " + row.entries())));
+
+            for (String line; (line = blocks.readLine()) != null; ) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                Block block = Block.read(ByteBuffer.wrap(HexFormat.of().parseHex(line.strip())));
+                if (chain.offer(block) instanceof Offer.Refused refused) {
+                    out.println("refused " + block.getHash() + ": " + refused.message());
+                }
+            }
+            out.println("D3 rows with entries: " + chain.d3().rows().size());
+        } finally {
+            store.close();
+        }
+    }
+}
