@@ -15,11 +15,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.sidechains.bmm.base.BmmFormatException;
 import org.sidechains.bmm.base.Hash32;
-import org.sidechains.bmm.base.MiniHeader;
 import org.sidechains.bmm.bip301.Bip301;
 import org.sidechains.bmm.cbv.CbvRule;
 import org.sidechains.bmm.d3.D3;
-import org.sidechains.bmm.d3.D3Entry;
 import org.sidechains.bmm.d3.D3Row;
 import org.sidechains.bmm.m7.CoinbaseM7;
 import org.sidechains.bmm.m7.M7;
@@ -32,38 +30,6 @@ import org.sidechains.bmm.tx.RawTx;
 class VectorConformanceTest {
     private static final HexFormat HEX = HexFormat.of();
 
-    static List<MiniHeader> entries(JsonNode arr) {
-        List<MiniHeader> out = new ArrayList<>();
-        for (JsonNode e : arr) {
-            out.add(new MiniHeader(e.get("chain").asInt(), Hash32.fromDisplayHex(e.get("hStar").asText()),
-                    e.get("prevBlockRef").asInt()));
-        }
-        return out;
-    }
-
-    static D3Row row(JsonNode r) {
-        List<D3Entry> es = new ArrayList<>();
-        int h = r.get("height").asInt();
-        for (JsonNode e : r.get("entries")) {
-            JsonNode psbh = e.get("prevSideBlockHash");
-            es.add(new D3Entry(e.get("chain").asInt(), h, Hash32.fromDisplayHex(e.get("hStar").asText()),
-                    e.get("prevBlockRef").asInt(),
-                    psbh.isNull() ? Optional.empty() : Optional.of(Hash32.fromDisplayHex(psbh.asText())),
-                    e.get("blocksAtop").asInt()));
-        }
-        return new D3Row(h, r.get("cbIndex").asInt(), es);
-    }
-
-    /** Connects a vector file's blocks (cbIndex 0 unless given) into a D3 with that window. */
-    static D3 replay(JsonNode blocks, int window) {
-        D3 d3 = D3.create(window);
-        for (JsonNode b : blocks) {
-            int cb = b.has("cbIndex") ? b.get("cbIndex").asInt() : 0;
-            d3.connect(b.get("height").asInt(), Optional.of(CoinbaseM7.of(cb, entries(b.get("m7")))));
-        }
-        return d3;
-    }
-
     @TestFactory
     Stream<DynamicTest> m7Scripts() {
         JsonNode v = SharedDir.readJson(SharedDir.vector("m7-parse.json"));
@@ -72,7 +38,7 @@ class VectorConformanceTest {
             tests.add(DynamicTest.dynamicTest(s.get("name").asText(), () -> {
                 Optional<M7> m7 = M7Codec.parse(HEX.parseHex(s.get("scriptPubKey").asText()));
                 assertEquals(s.get("isM7").asBoolean(), m7.isPresent());
-                assertEquals(entries(s.get("entries")), m7.map(M7::entries).orElse(List.of()));
+                assertEquals(VectorJson.entries(s.get("entries")), m7.map(M7::entries).orElse(List.of()));
             }));
         }
         return tests.stream();
@@ -89,7 +55,7 @@ class VectorConformanceTest {
                 Optional<CoinbaseM7> found = M7Codec.findInCoinbase(outs);
                 assertTrue(found.isPresent());
                 assertEquals(c.get("cbIndex").asInt(), found.get().cbIndex());
-                assertEquals(entries(c.get("entries")), found.get().entries());
+                assertEquals(VectorJson.entries(c.get("entries")), found.get().entries());
             }));
         }
         return tests.stream();
@@ -104,7 +70,7 @@ class VectorConformanceTest {
             for (JsonNode s : v.get("scripts")) {
                 if (s.get("name").asText().equals(name)) {
                     assertEquals(s.get("scriptPubKey").asText(),
-                            HEX.formatHex(M7Codec.write(entries(s.get("entries")))), name);
+                            HEX.formatHex(M7Codec.write(VectorJson.entries(s.get("entries")))), name);
                     checked++;
                 }
             }
@@ -166,7 +132,7 @@ class VectorConformanceTest {
     @TestFactory
     Stream<DynamicTest> cbvPayloads() {
         JsonNode v = SharedDir.readJson(SharedDir.vector("cbv.json"));
-        D3 d3 = replay(v.get("d3Blocks"), 8000);
+        D3 d3 = VectorJson.replay(v.get("d3Blocks"), 8000);
         int min = v.get("minBlocksAtop").asInt();
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode c : v.get("cases")) {
@@ -184,11 +150,11 @@ class VectorConformanceTest {
         List<DynamicTest> tests = new ArrayList<>();
         for (JsonNode s : v) {
             tests.add(DynamicTest.dynamicTest(s.get("name").asText(), () -> {
-                D3 d3 = replay(s.get("blocks"), s.get("window").asInt());
+                D3 d3 = VectorJson.replay(s.get("blocks"), s.get("window").asInt());
                 JsonNode exp = s.get("expected");
                 assertEquals(exp.get("tipHeight").asInt(), d3.tipHeight());
                 List<D3Row> want = new ArrayList<>();
-                exp.get("rows").forEach(r -> want.add(row(r)));
+                exp.get("rows").forEach(r -> want.add(VectorJson.row(r)));
                 assertEquals(want, d3.rows());
             }));
         }
