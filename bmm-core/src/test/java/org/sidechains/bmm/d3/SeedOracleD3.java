@@ -80,6 +80,44 @@ public final class SeedOracleD3 {
         tip = height;
     }
 
+    /**
+     * An oracle in the state a full replay would reach, built from rows (for example a D3's, which
+     * the property tests show equal to the oracle's) without the ancestor walks, so that a
+     * benchmark can time the oracle's connect at a full window without first paying for the
+     * millions of walks that fill it. Entries whose parent already left get a stand-in parent.
+     */
+    public static SeedOracleD3 seeded(int window, int tipHeight, List<D3Row> rows) {
+        SeedOracleD3 o = new SeedOracleD3(window);
+        for (D3Row row : rows) {
+            o.cbIndexByHeight.put(row.height(), row.cbIndex());
+            for (D3Entry e : row.entries()) {
+                Deque<Entry> q = o.byChain[e.chain()];
+                if (q == null) {
+                    q = new ArrayDeque<>();
+                    o.byChain[e.chain()] = q;
+                }
+                Entry parent = null;
+                if (e.prevSideBlockHash().isPresent()) {
+                    if (e.prevBlockRef() < q.size()) {
+                        var it = q.descendingIterator();
+                        for (int i = 0; i < e.prevBlockRef(); i++) {
+                            it.next();
+                        }
+                        parent = it.next();
+                    } else {
+                        parent = new Entry(e.chain(), -1, e.prevSideBlockHash().get(), 0, null);
+                        parent.live = false;
+                    }
+                }
+                Entry x = new Entry(e.chain(), e.height(), e.hStar(), e.prevBlockRef(), parent);
+                x.blocksAtop = e.blocksAtop();
+                q.addLast(x);
+            }
+        }
+        o.tip = tipHeight;
+        return o;
+    }
+
     public int tipHeight() {
         return tip;
     }
