@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.bitcoinj.base.Network;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.AbstractBlockChain;
@@ -105,7 +104,7 @@ public class BmmBlockChain extends AbstractBlockChain {
 
     /** Unspent outputs known to this chain (value and script), as of the head. */
     public PrevoutSource prevouts() {
-        return outpoint -> locked(() -> outputs.find(outpoint));
+        return outpoint -> LockedD3View.underLock(lock, () -> outputs.find(outpoint));
     }
 
     /**
@@ -325,14 +324,5 @@ public class BmmBlockChain extends AbstractBlockChain {
         int keepFrom = headHeight - config.maxReorgDepth();
         undoByHash.values().removeIf(u -> u.height() < keepFrom);
         bodies.values().removeIf(b -> b.height() < keepFrom);
-    }
-
-    private <T> T locked(Supplier<T> read) {
-        lock.lock();
-        try {
-            return read.get();
-        } finally {
-            lock.unlock();
-        }
     }
 }

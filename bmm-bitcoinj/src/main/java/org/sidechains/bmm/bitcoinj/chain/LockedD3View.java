@@ -20,13 +20,18 @@ public final class LockedD3View implements D3View {
         this.lock = lock;
     }
 
-    private <T> T locked(Supplier<T> read) {
+    /** Runs {@code read} under {@code lock}. */
+    static <T> T underLock(Lock lock, Supplier<T> read) {
         lock.lock();
         try {
             return read.get();
         } finally {
             lock.unlock();
         }
+    }
+
+    private <T> T locked(Supplier<T> read) {
+        return underLock(lock, read);
     }
 
     @Override
