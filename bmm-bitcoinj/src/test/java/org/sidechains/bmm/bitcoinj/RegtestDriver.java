@@ -56,6 +56,11 @@ public final class RegtestDriver {
         return chain.getChainHead().getHeader().getHash();
     }
 
+    /** The height the next block on the head gets. */
+    public int nextHeight() {
+        return chain.getChainHead().getHeight() + 1;
+    }
+
     public int heightOf(Sha256Hash block) {
         return heights.get(block);
     }

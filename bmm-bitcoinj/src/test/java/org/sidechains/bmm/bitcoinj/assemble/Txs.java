@@ -75,6 +75,11 @@ public final class Txs {
         return spend(2, List.of(in), List.of(outs));
     }
 
+    /** The mini-header of side:block {@code n} of {@code chain}, extending its newest entry. */
+    public static org.sidechains.bmm.base.MiniHeader miniHeader(int chain, int n) {
+        return new org.sidechains.bmm.base.MiniHeader(chain, hStar(chain, n), 0);
+    }
+
     public static Hash32 hStar(int chain, int n) {
         return Hash32.wrap(Sha256Hash.hash(("side:chain " + chain + " block " + n).getBytes(StandardCharsets.UTF_8)));
     }

@@ -62,11 +62,11 @@ class BribePoolTest {
     }
 
     int nextHeight() {
-        return net.chain.getChainHead().getHeight() + 1;
+        return net.nextHeight();
     }
 
     static MiniHeader mh(int chain, int n) {
-        return new MiniHeader(chain, Txs.hStar(chain, n), 0);
+        return Txs.miniHeader(chain, n);
     }
 
     Funding coin(int i) {
