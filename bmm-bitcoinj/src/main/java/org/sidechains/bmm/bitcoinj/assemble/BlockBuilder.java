@@ -67,7 +67,7 @@ public final class BlockBuilder {
             Block draft = new Block(VERSION, prevHash, null, time, bits, 0, all);
             Sha256Hash commitment = Sha256Hash.twiceOf(draft.getWitnessRoot().serialize(), WITNESS_RESERVED);
             ByteBuffer script = ByteBuffer.allocate(COMMITMENT_HEADER.length + 32);
-            script.put(COMMITMENT_HEADER).put(commitment.serialize());
+            script.put(COMMITMENT_HEADER).put(commitment.getBytes()); // the raw SHA256d output, as bitcoind writes it
             coinbase.addOutput(new TransactionOutput(coinbase, Coin.ZERO, script.array()));
             coinbase.replaceInput(0, coinbase.getInput(0).withWitness(TransactionWitness.of(WITNESS_RESERVED)));
         }

@@ -60,8 +60,11 @@ public class BmmBlockChain extends AbstractBlockChain {
     private record BlockUndo(int height, D3Undo d3, OutputIndex.Undo outputs) {
     }
 
-    private record Body(int height, Block block) {
+    /** A block kept for a later (re)connect, with the prevouts it was offered with, if any. */
+    private record Body(int height, Block block, PrevoutSource supplied) {
     }
+
+    private static final PrevoutSource NONE = op -> Optional.empty();
 
     private final BlockStore blockStore;
     private final BmmChainConfig config;
@@ -71,6 +74,8 @@ public class BmmBlockChain extends AbstractBlockChain {
     private final Map<Sha256Hash, Body> bodies = new HashMap<>();
     private final Deque<Runnable> journal = new ArrayDeque<>();
     private final D3View lockedD3;
+    /** The prevouts of the block being offered; only set while the chain's lock is held. */
+    private PrevoutSource supplied = NONE;
 
     public BmmBlockChain(Network network, BlockStore blockStore, BmmChainConfig config) throws BlockStoreException {
         this(NetworkParameters.of(network), blockStore, config);
@@ -93,6 +98,11 @@ public class BmmBlockChain extends AbstractBlockChain {
         d3.connect(0, Optional.empty());
     }
 
+    /** The network this chain is for. */
+    public NetworkParameters params() {
+        return params;
+    }
+
     public BmmChainConfig config() {
         return config;
     }
@@ -102,8 +112,16 @@ public class BmmBlockChain extends AbstractBlockChain {
         return lockedD3;
     }
 
-    /** Unspent outputs known to this chain (value and script), as of the head. */
+    /**
+     * Unspent outputs known to this chain (value and script), as of the head.
+     *
+     * @throws IllegalStateException when the chain was configured without an output index
+     */
     public PrevoutSource prevouts() {
+        if (!config.outputIndex()) {
+            throw new IllegalStateException("this chain keeps no output index (BmmChainConfig.outputIndex is false):"
+                    + " ask the mainchain node (gettxout) instead");
+        }
         return outpoint -> LockedD3View.underLock(lock, () -> outputs.find(outpoint));
     }
 
@@ -112,6 +130,26 @@ public class BmmBlockChain extends AbstractBlockChain {
      * result, with the BMM reject reason when a BMM rule refused it.
      */
     public Offer offer(Block block) {
+        return offer(block, NONE);
+    }
+
+    /**
+     * Like {@link #offer(Block)}, with the outputs the block's inputs spend as the mainchain node
+     * reported them ({@code getblock} verbosity 3). They are kept with the block for a later reorg,
+     * and are required when the chain keeps no output index of its own.
+     */
+    public Offer offer(Block block, PrevoutSource prevouts) {
+        lock.lock();
+        try {
+            supplied = java.util.Objects.requireNonNull(prevouts, "prevouts");
+            return doOffer(block);
+        } finally {
+            supplied = NONE;
+            lock.unlock();
+        }
+    }
+
+    private Offer doOffer(Block block) {
         try {
             if (!add(block)) {
                 return new Offer.Orphan(block.getPrevBlockHash());
@@ -144,7 +182,7 @@ public class BmmBlockChain extends AbstractBlockChain {
 
     @Override
     protected TransactionOutputChanges connectTransactions(int height, Block block) throws VerificationException {
-        connect(height, block);
+        connect(height, block, supplied);
         return new TransactionOutputChanges(List.of(), List.of());
     }
 
@@ -156,7 +194,7 @@ public class BmmBlockChain extends AbstractBlockChain {
         if (body == null) {
             throw new PrunedException(hash);
         }
-        connect(newBlock.getHeight(), body.block());
+        connect(newBlock.getHeight(), body.block(), body.supplied());
         return new TransactionOutputChanges(List.of(), List.of());
     }
 
@@ -169,7 +207,7 @@ public class BmmBlockChain extends AbstractBlockChain {
             throw new PrunedException(hash);
         }
         unapply(hash, u);
-        journal.push(() -> apply(u.height(), body.block()));
+        journal.push(() -> apply(u.height(), body.block(), body.supplied()));
     }
 
     @Override
@@ -179,7 +217,7 @@ public class BmmBlockChain extends AbstractBlockChain {
         StoredBlock stored = storedPrev.build(block.cloneAsHeader());
         blockStore.put(stored);
         if (block.getTransactions() != null) {
-            bodies.put(block.getHash(), new Body(stored.getHeight(), block));
+            bodies.put(block.getHash(), new Body(stored.getHeight(), block, supplied));
         }
         return stored;
     }
@@ -241,15 +279,15 @@ public class BmmBlockChain extends AbstractBlockChain {
 
     // ---- BMM ----
 
-    private void connect(int height, Block block) throws VerificationException {
-        checkBmm(height, block);
-        apply(height, block);
+    private void connect(int height, Block block, PrevoutSource given) throws VerificationException {
+        checkBmm(height, block, given);
+        apply(height, block, given);
         Sha256Hash hash = block.getHash();
         journal.push(() -> unapply(hash, undoByHash.get(hash)));
     }
 
     /** The block rules of protocol.md, then OP_CBV against D3 as of the previous block. */
-    private void checkBmm(int height, Block block) throws VerificationException {
+    private void checkBmm(int height, Block block, PrevoutSource given) throws VerificationException {
         BmmParams params = config.params();
         if (!params.activeAt(height)) {
             return;
@@ -273,7 +311,11 @@ public class BmmBlockChain extends AbstractBlockChain {
         Map<TransactionOutPoint, Prevout> inBlock = new HashMap<>();
         PrevoutSource source = op -> {
             Prevout p = inBlock.get(op);
-            return p != null ? Optional.of(p) : outputs.find(op);
+            if (p != null) {
+                return Optional.of(p);
+            }
+            Optional<Prevout> g = given.find(op);
+            return g.isPresent() || !config.outputIndex() ? g : outputs.find(op);
         };
         for (int i = 1; i < txs.size(); i++) {
             Transaction tx = txs.get(i);
@@ -302,12 +344,12 @@ public class BmmBlockChain extends AbstractBlockChain {
         return scripts;
     }
 
-    private void apply(int height, Block block) {
+    private void apply(int height, Block block, PrevoutSource given) {
         Optional<CoinbaseM7> m7 = M7Codec.findInCoinbase(coinbaseScripts(block));
         D3Undo d3Undo = d3.connect(height, m7);
-        OutputIndex.Undo outUndo = outputs.apply(block);
+        OutputIndex.Undo outUndo = config.outputIndex() ? outputs.apply(block) : OutputIndex.Undo.EMPTY;
         undoByHash.put(block.getHash(), new BlockUndo(height, d3Undo, outUndo));
-        bodies.put(block.getHash(), new Body(height, block));
+        bodies.put(block.getHash(), new Body(height, block, given));
         if (m7.isPresent() && !m7.get().entries().isEmpty()) {
             log.debug("block {} at height {}: M7 with {} entries", block.getHash(), height, m7.get().entries().size());
         }

@@ -21,6 +21,9 @@ import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 public final class OutputIndex implements PrevoutSource {
     /** What applying one block changed: the outputs it created and those it spent. */
     public record Undo(List<TransactionOutPoint> created, Map<TransactionOutPoint, Prevout> spent) {
+        /** What a chain without an output index records. */
+        public static final Undo EMPTY = new Undo(List.of(), Map.of());
+
         public Undo {
             created = List.copyOf(created);
             spent = Map.copyOf(spent);

@@ -1,0 +1,268 @@
+package org.sidechains.bmm.bitcoinj.follow;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.bitcoinj.base.Sha256Hash;
+import org.bitcoinj.core.Block;
+import org.bitcoinj.core.StoredBlock;
+import org.bitcoinj.store.BlockStoreException;
+import org.sidechains.bmm.bitcoinj.chain.BmmBlockChain;
+import org.sidechains.bmm.bitcoinj.context.BitcoinjContext;
+import org.sidechains.bmm.bitcoinj.chain.Offer;
+import org.sidechains.bmm.bitcoinj.mainchain.BlockWithPrevouts;
+import org.sidechains.bmm.bitcoinj.mainchain.Mainchain;
+import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
+import org.sidechains.bmm.bitcoinj.pool.Tip;
+import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a {@link BmmBlockChain} on a mainchain node's best chain by polling it: every
+ * {@link Options#pollInterval} it asks for the best block hash, finds the common ancestor with the
+ * enforcing chain by comparing hashes height by height, and offers the node's blocks from there in
+ * batches. Polling, not notifications: a missed message can never leave it behind, and a node that
+ * restarts is simply polled again.
+ *
+ * <p>A block the chain refuses is recorded as a {@link Refusal}; the follower never offers it, or
+ * anything built on it, again. With {@link Options#enforce} it also calls {@code invalidateblock}
+ * on the node, so the node's best chain stays BMM-valid.
+ */
+public final class MainchainFollower implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(MainchainFollower.class);
+
+    /**
+     * @param batchSize      blocks per JSON-RPC batch
+     * @param pollInterval   how often the node's best block is asked for
+     * @param enforce        invalidate refused blocks on the node
+     * @param fetchPrevouts  fetch each block's spent outputs ({@code getblock} verbosity 3) with it;
+     *                       required when the chain keeps no output index
+     */
+    public record Options(int batchSize, Duration pollInterval, boolean enforce, boolean fetchPrevouts) {
+        public static final Options DEFAULT = new Options(100, Duration.ofMillis(250), false, true);
+
+        public Options {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
+            }
+            Objects.requireNonNull(pollInterval, "pollInterval");
+            if (pollInterval.isNegative() || pollInterval.isZero()) {
+                throw new IllegalArgumentException("pollInterval must be positive, got " + pollInterval);
+            }
+        }
+
+        public Options withEnforce(boolean e) {
+            return new Options(batchSize, pollInterval, e, fetchPrevouts);
+        }
+
+        public Options withFetchPrevouts(boolean f) {
+            return new Options(batchSize, pollInterval, enforce, f);
+        }
+
+        public Options withBatchSize(int b) {
+            return new Options(b, pollInterval, enforce, fetchPrevouts);
+        }
+
+        public Options withPollInterval(Duration d) {
+            return new Options(batchSize, d, enforce, fetchPrevouts);
+        }
+    }
+
+    /** What one {@link #sync()} did. */
+    public record SyncResult(int offered, Tip tip, boolean caughtUp) {
+    }
+
+    private final Mainchain main;
+    private final BmmBlockChain chain;
+    private final Options options;
+    private final Refusals refused = new Refusals();
+    private ScheduledExecutorService poller;
+    private volatile boolean unreachable;
+
+    public MainchainFollower(Mainchain main, BmmBlockChain chain, Options options) {
+        this.main = Objects.requireNonNull(main, "main");
+        this.chain = Objects.requireNonNull(chain, "chain");
+        this.options = Objects.requireNonNull(options, "options");
+        if (!chain.config().outputIndex() && !options.fetchPrevouts()) {
+            throw new IllegalArgumentException("the chain keeps no output index, so the follower must fetch prevouts");
+        }
+    }
+
+    public void addListener(FollowerListener l) {
+        refused.addListener(l);
+    }
+
+    public BmmBlockChain chain() {
+        return chain;
+    }
+
+    /** The blocks refused so far, oldest first. */
+    public List<Refusal> refusals() {
+        return refused.all();
+    }
+
+    public Tip tip() {
+        return Tip.of(chain.getChainHead());
+    }
+
+    /**
+     * Brings the chain to the node's best block, or to the last valid block before a refused one.
+     * Safe to call from any thread; calls are serialised.
+     *
+     * @throws MainchainException when the node cannot be asked
+     */
+    public synchronized SyncResult sync() {
+        Tip before = tip();
+        int offered = 0;
+        boolean caughtUp = false;
+        try {
+            Sha256Hash best = main.bestBlockHash();
+            if (best.equals(before.hash())) {
+                return new SyncResult(0, before, true);
+            }
+            if (refused.contains(best)) {
+                return new SyncResult(0, before, true);
+            }
+            int tipHeight = main.header(best).height();
+            int from = commonAncestorHeight(tipHeight) + 1;
+            caughtUp = true;
+            outer:
+            while (from <= tipHeight) {
+                int n = Math.min(options.batchSize(), tipHeight - from + 1);
+                List<Sha256Hash> hashes = main.blockHashes(from, n);
+                for (int i = 0; i < hashes.size(); i++) {
+                    if (refused.contains(hashes.get(i))) {
+                        hashes = hashes.subList(0, i); // never fetch a refused block or its descendants
+                        caughtUp = true;
+                        tipHeight = -1;
+                        break;
+                    }
+                }
+                List<Block> blocks = new ArrayList<>(hashes.size());
+                List<PrevoutSource> prevouts = new ArrayList<>(hashes.size());
+                fetch(hashes, blocks, prevouts);
+                for (int i = 0; i < blocks.size(); i++) {
+                    Block b = blocks.get(i);
+                    Offer o = chain.offer(b, prevouts.get(i));
+                    offered++;
+                    if (o instanceof Offer.Orphan) {
+                        // the node reorganised while we fetched: start over on the next poll
+                        caughtUp = false;
+                        break outer;
+                    }
+                    if (o instanceof Offer.Refused r) {
+                        refuse(Refusal.of(from + i, b.getHash(), r));
+                        break outer;
+                    }
+                }
+                from += n;
+            }
+        } finally {
+            refused.tipMoved(before, tip());
+        }
+        return new SyncResult(offered, tip(), caughtUp);
+    }
+
+    /** Syncs until the chain is at the node's best block (or stopped by a refusal). */
+    public SyncResult syncToTip() {
+        SyncResult r;
+        do {
+            r = sync();
+        } while (!r.caughtUp());
+        return r;
+    }
+
+    /** Starts polling on a daemon thread; node outages are logged once and waited out. */
+    public synchronized void start() {
+        if (poller != null) {
+            return;
+        }
+        poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "mainchain-follower");
+            t.setDaemon(true);
+            return t;
+        });
+        long ms = options.pollInterval().toMillis();
+        poller.scheduleWithFixedDelay(this::pollOnce, 0, Math.max(1, ms), TimeUnit.MILLISECONDS);
+    }
+
+    private void pollOnce() {
+        BitcoinjContext.ensure();
+        try {
+            sync();
+            if (unreachable) {
+                log.info("{} answers again; following from {}", main.describe(), tip());
+                unreachable = false;
+            }
+        } catch (MainchainException.Unreachable e) {
+            if (!unreachable) {
+                log.warn("{} is unreachable ({}); waiting for it", main.describe(), e.getMessage());
+                unreachable = true;
+            }
+        } catch (RuntimeException e) {
+            log.error("following {} failed: {}", main.describe(), e.toString(), e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (poller != null) {
+            poller.shutdownNow();
+            try {
+                poller.awaitTermination(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            poller = null;
+        }
+    }
+
+    private void fetch(List<Sha256Hash> hashes, List<Block> blocks, List<PrevoutSource> prevouts) {
+        if (hashes.isEmpty()) {
+            return;
+        }
+        if (options.fetchPrevouts()) {
+            for (BlockWithPrevouts bp : main.blocksWithPrevouts(hashes)) {
+                blocks.add(bp.block());
+                prevouts.add(bp);
+            }
+        } else {
+            for (Block b : main.blocks(hashes)) {
+                blocks.add(b);
+                prevouts.add(op -> java.util.Optional.empty());
+            }
+        }
+    }
+
+    private void refuse(Refusal r) {
+        refused.add(r);
+        if (options.enforce()) {
+            main.invalidateBlock(r.hash());
+            log.info("invalidateblock {} sent to {}", r.hash(), main.describe());
+        }
+    }
+
+    /** The highest height at which the chain's active block is also the node's. */
+    private int commonAncestorHeight(int nodeTipHeight) {
+        try {
+            StoredBlock ours = chain.getChainHead();
+            while (ours.getHeight() > nodeTipHeight) {
+                ours = ours.getPrev(chain.getBlockStore());
+            }
+            while (ours.getHeight() > 0 && !main.blockHash(ours.getHeight()).equals(ours.getHeader().getHash())) {
+                ours = ours.getPrev(chain.getBlockStore());
+                if (ours == null) {
+                    throw new IllegalStateException("the chain's block store lost a block on the active chain");
+                }
+            }
+            return ours.getHeight();
+        } catch (BlockStoreException e) {
+            throw new IllegalStateException("cannot read the chain's block store: " + e.getMessage(), e);
+        }
+    }
+}
