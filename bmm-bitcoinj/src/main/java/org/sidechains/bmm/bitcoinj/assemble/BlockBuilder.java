@@ -47,6 +47,10 @@ public final class BlockBuilder {
      */
     public static Block build(Sha256Hash prevHash, int height, Instant time, long bits, byte[] extraNonce,
                               List<Output> coinbaseOuts, List<Transaction> txs) {
+        if (extraNonce.length == 1) {
+            // bitcoinj cannot write a one-byte push (a script would use OP_1..OP_16 or OP_PUSHBYTES_1)
+            throw new IllegalArgumentException("extraNonce must be empty or at least 2 bytes long");
+        }
         Transaction coinbase = new Transaction();
         coinbase.setVersion(2);
         ScriptBuilder sig = new ScriptBuilder().number(height);

@@ -149,7 +149,38 @@ public class BmmBlockChain extends AbstractBlockChain {
         }
     }
 
+    /**
+     * Disconnects blocks from the head down to {@code height}, as a node does on
+     * {@code invalidateblock}: D3 and the output index go back with them. The blocks stay known;
+     * offered again (a {@code reconsiderblock}), they connect again.
+     *
+     * @throws IllegalStateException when the undo data for that depth is no longer kept
+     */
+    public void disconnectTo(int height) {
+        lock.lock();
+        try {
+            if (height < 0 || height > getChainHead().getHeight()) {
+                throw new IllegalArgumentException("cannot disconnect to height " + height + " from head "
+                        + getChainHead().getHeight());
+            }
+            rollbackBlockStore(height);
+        } catch (BlockStoreException e) {
+            throw new IllegalStateException("cannot disconnect to height " + height + ": " + e.getMessage(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private Offer doOffer(Block block) {
+        try {
+            StoredBlock known = blockStore.get(block.getHash());
+            if (known != null) {
+                // bitcoinj's add() takes a block it has stored as done; connect it here if it extends the head
+                return offerKnown(known, block);
+            }
+        } catch (BlockStoreException e) {
+            return new Offer.Refused(Optional.empty(), "block store: " + e.getMessage());
+        }
         try {
             if (!add(block)) {
                 return new Offer.Orphan(block.getPrevBlockHash());
@@ -160,17 +191,41 @@ public class BmmBlockChain extends AbstractBlockChain {
                     : new Offer.SideBranch(block.getHash());
         } catch (VerificationException e) {
             // bitcoinj wraps the cause with the whole block dumped as text: report the cause
-            Throwable root = e;
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof BmmVerificationException b) {
-                    return new Offer.Refused(Optional.of(b.reason()), b.getMessage());
-                }
-                root = t;
-            }
-            return new Offer.Refused(Optional.empty(), root.getMessage());
+            return refusal(e);
         } catch (PrunedException e) {
             return new Offer.Refused(Optional.empty(), "reorg deeper than the kept undo data: " + e.getMessage());
         }
+    }
+
+    /** A block the store already holds: the head, a block on a side branch, or one disconnected before. */
+    private Offer offerKnown(StoredBlock known, Block block) throws BlockStoreException {
+        StoredBlock head = getChainHead();
+        Sha256Hash hash = block.getHash();
+        if (head.getHeader().getHash().equals(hash)) {
+            return new Offer.Connected(head.getHeight(), hash);
+        }
+        if (undoByHash.containsKey(hash) || !known.getHeader().getPrevBlockHash().equals(head.getHeader().getHash())) {
+            return new Offer.SideBranch(hash); // on the active chain below the head, or not on top of it
+        }
+        try {
+            connect(known.getHeight(), block, supplied);
+        } catch (VerificationException e) {
+            notSettingChainHead();
+            return refusal(e);
+        }
+        setChainHead(known);
+        return new Offer.Connected(known.getHeight(), hash);
+    }
+
+    private static Offer.Refused refusal(VerificationException e) {
+        Throwable root = e;
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BmmVerificationException b) {
+                return new Offer.Refused(Optional.of(b.reason()), b.getMessage());
+            }
+            root = t;
+        }
+        return new Offer.Refused(Optional.empty(), root.getMessage());
     }
 
     // ---- AbstractBlockChain ----
@@ -288,64 +343,21 @@ public class BmmBlockChain extends AbstractBlockChain {
 
     /** The block rules of protocol.md, then OP_CBV against D3 as of the previous block. */
     private void checkBmm(int height, Block block, PrevoutSource given) throws VerificationException {
-        BmmParams params = config.params();
-        if (!params.activeAt(height)) {
-            return;
-        }
-        List<Transaction> txs = block.getTransactions();
-        List<Transaction> m8Txs = new ArrayList<>();
-        List<M8Tag> tags = new ArrayList<>();
-        for (int i = 1; i < txs.size(); i++) {
-            Optional<M8Tag> tag = M8View.of(txs.get(i));
-            if (tag.isPresent()) {
-                m8Txs.add(txs.get(i));
-                tags.add(tag.get());
-            }
-        }
-        BlockVerdict verdict = BlockRules.check(params, height, coinbaseScripts(block), tags);
-        if (verdict instanceof BlockVerdict.Invalid inv) {
-            throw new BmmVerificationException(inv.reason(), block.getHash(), height,
-                    inv.detail() + " (M8 " + m8Txs.get(inv.m8Position()).getTxId() + ")");
-        }
-        // outputs created earlier in this block are spendable by later transactions of it
-        Map<TransactionOutPoint, Prevout> inBlock = new HashMap<>();
-        PrevoutSource source = op -> {
-            Prevout p = inBlock.get(op);
-            if (p != null) {
-                return Optional.of(p);
-            }
+        PrevoutSource spent = op -> {
             Optional<Prevout> g = given.find(op);
             return g.isPresent() || !config.outputIndex() ? g : outputs.find(op);
         };
-        for (int i = 1; i < txs.size(); i++) {
-            Transaction tx = txs.get(i);
-            TxCbvCheck check = CbvChecker.checkTransaction(tx, source, d3, params.minBlocksAtop());
-            if (check instanceof TxCbvCheck.Unsatisfied u) {
-                throw new BmmVerificationException(RejectReason.CBV_UNSATISFIED, block.getHash(), height,
-                        "tx " + tx.getTxId() + " input " + u.inputIndex() + ": " + u.detail());
-            }
-            if (check instanceof TxCbvCheck.MissingPrevout m) {
-                throw new PrevoutUnknownException(m.outpoint(), "tx " + tx.getTxId() + " in block " + block.getHash());
-            }
-            List<TransactionOutput> outs = tx.getOutputs();
-            for (int o = 0; o < outs.size(); o++) {
-                inBlock.put(new TransactionOutPoint(o, tx.getTxId()),
-                        new Prevout(outs.get(o).getValue(), outs.get(o).getScriptBytes()));
-            }
+        BmmRules.Verdict v = BmmRules.check(config.params(), height, block, spent, d3);
+        if (v instanceof BmmRules.Verdict.Broken b) {
+            throw new BmmVerificationException(b.reason(), block.getHash(), height, b.detail());
         }
-    }
-
-    private static List<byte[]> coinbaseScripts(Block block) {
-        List<TransactionOutput> outs = block.getTransactions().get(0).getOutputs();
-        List<byte[]> scripts = new ArrayList<>(outs.size());
-        for (TransactionOutput o : outs) {
-            scripts.add(o.getScriptBytes());
+        if (v instanceof BmmRules.Verdict.MissingPrevout m) {
+            throw new PrevoutUnknownException(m.outpoint(), m.detail() + " in block " + block.getHash());
         }
-        return scripts;
     }
 
     private void apply(int height, Block block, PrevoutSource given) {
-        Optional<CoinbaseM7> m7 = M7Codec.findInCoinbase(coinbaseScripts(block));
+        Optional<CoinbaseM7> m7 = M7Codec.findInCoinbase(BmmRules.coinbaseScripts(block));
         D3Undo d3Undo = d3.connect(height, m7);
         OutputIndex.Undo outUndo = config.outputIndex() ? outputs.apply(block) : OutputIndex.Undo.EMPTY;
         undoByHash.put(block.getHash(), new BlockUndo(height, d3Undo, outUndo));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +83,7 @@ public final class MainchainFollower implements AutoCloseable {
     private final Options options;
     private final Refusals refused = new Refusals();
     private ScheduledExecutorService poller;
+    private java.util.concurrent.ExecutorService fetcher;
     private volatile boolean unreachable;
 
     public MainchainFollower(Mainchain main, BmmBlockChain chain, Options options) {
@@ -119,53 +121,100 @@ public final class MainchainFollower implements AutoCloseable {
     public synchronized SyncResult sync() {
         Tip before = tip();
         int offered = 0;
-        boolean caughtUp = false;
+        boolean caughtUp = true;
         try {
             Sha256Hash best = main.bestBlockHash();
-            if (best.equals(before.hash())) {
-                return new SyncResult(0, before, true);
-            }
-            if (refused.contains(best)) {
+            if (best.equals(before.hash()) || refused.contains(best)) {
                 return new SyncResult(0, before, true);
             }
             int tipHeight = main.header(best).height();
-            int from = commonAncestorHeight(tipHeight) + 1;
-            caughtUp = true;
-            outer:
-            while (from <= tipHeight) {
-                int n = Math.min(options.batchSize(), tipHeight - from + 1);
-                List<Sha256Hash> hashes = main.blockHashes(from, n);
-                for (int i = 0; i < hashes.size(); i++) {
-                    if (refused.contains(hashes.get(i))) {
-                        hashes = hashes.subList(0, i); // never fetch a refused block or its descendants
-                        caughtUp = true;
-                        tipHeight = -1;
-                        break;
-                    }
-                }
-                List<Block> blocks = new ArrayList<>(hashes.size());
-                List<PrevoutSource> prevouts = new ArrayList<>(hashes.size());
-                fetch(hashes, blocks, prevouts);
-                for (int i = 0; i < blocks.size(); i++) {
-                    Block b = blocks.get(i);
-                    Offer o = chain.offer(b, prevouts.get(i));
+            int ancestor = commonAncestorHeight(tipHeight);
+            if (chain.getChainHead().getHeight() > ancestor) {
+                // the node left our head's branch (a reorg, or invalidateblock with nothing on top yet):
+                // go back to where we agree, then take the node's blocks from there
+                chain.disconnectTo(ancestor);
+            }
+            int from = ancestor + 1;
+            // the next batch is fetched while the chain checks this one
+            CompletableFuture<Batch> next = fetchAsync(from, tipHeight);
+            while (next != null) {
+                Batch batch = join(next);
+                int after = batch.from() + batch.blocks().size();
+                next = batch.stop() || after > tipHeight ? null : fetchAsync(after, tipHeight);
+                for (int i = 0; i < batch.blocks().size(); i++) {
+                    Block b = batch.blocks().get(i);
+                    Offer o = chain.offer(b, batch.prevouts().get(i));
                     offered++;
                     if (o instanceof Offer.Orphan) {
                         // the node reorganised while we fetched: start over on the next poll
                         caughtUp = false;
-                        break outer;
+                        next = cancel(next);
+                        break;
                     }
                     if (o instanceof Offer.Refused r) {
-                        refuse(Refusal.of(from + i, b.getHash(), r));
-                        break outer;
+                        refuse(Refusal.of(batch.from() + i, b.getHash(), r));
+                        next = cancel(next);
+                        break;
                     }
                 }
-                from += n;
             }
         } finally {
             refused.tipMoved(before, tip());
         }
         return new SyncResult(offered, tip(), caughtUp);
+    }
+
+    /** One batch of the node's blocks from height {@code from}; {@code stop} when a refused block cut it short. */
+    private record Batch(int from, List<Block> blocks, List<PrevoutSource> prevouts, boolean stop) {
+    }
+
+    private CompletableFuture<Batch> fetchAsync(int from, int tipHeight) {
+        return CompletableFuture.supplyAsync(() -> {
+            BitcoinjContext.ensure();
+            int n = Math.min(options.batchSize(), tipHeight - from + 1);
+            List<Sha256Hash> hashes = main.blockHashes(from, n);
+            boolean stop = false;
+            for (int i = 0; i < hashes.size(); i++) {
+                if (refused.contains(hashes.get(i))) {
+                    hashes = hashes.subList(0, i); // never fetch a refused block or its descendants
+                    stop = true;
+                    break;
+                }
+            }
+            List<Block> blocks = new ArrayList<>(hashes.size());
+            List<PrevoutSource> prevouts = new ArrayList<>(hashes.size());
+            fetch(hashes, blocks, prevouts);
+            return new Batch(from, blocks, prevouts, stop);
+        }, fetcher());
+    }
+
+    private static Batch join(CompletableFuture<Batch> f) {
+        try {
+            return f.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r; // the node's own error (MainchainException), as if fetched on this thread
+            }
+            throw e;
+        }
+    }
+
+    private static CompletableFuture<Batch> cancel(CompletableFuture<Batch> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+        return null;
+    }
+
+    private synchronized java.util.concurrent.ExecutorService fetcher() {
+        if (fetcher == null) {
+            fetcher = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "mainchain-fetch");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        return fetcher;
     }
 
     /** Syncs until the chain is at the node's best block (or stopped by a refusal). */
@@ -211,6 +260,10 @@ public final class MainchainFollower implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (fetcher != null) {
+            fetcher.shutdownNow();
+            fetcher = null;
+        }
         if (poller != null) {
             poller.shutdownNow();
             try {

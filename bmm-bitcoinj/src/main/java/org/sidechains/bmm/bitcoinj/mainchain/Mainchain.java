@@ -75,9 +75,10 @@ public interface Mainchain extends AutoCloseable {
     BlockTemplate blockTemplate();
 
     /**
-     * {@code submitblock}: empty when accepted, else bitcoind's reason string ({@code "duplicate"},
-     * {@code "high-hash"}, {@code "bad-cb-amount"}, ...). A block that cannot be decoded is an
-     * {@link MainchainException.Rpc} with -22.
+     * {@code submitblock}: empty when accepted, else bitcoind's answer string as it is. Most are
+     * refusals ({@code "high-hash"}, {@code "bad-cb-amount"}, ...), but two are not: {@code "duplicate"}
+     * (the node already has the block) and {@code "inconclusive"} (valid, but not on the best chain).
+     * A block that cannot be decoded is an {@link MainchainException.Rpc} with -22.
      */
     Optional<String> submitBlock(Block block);
 

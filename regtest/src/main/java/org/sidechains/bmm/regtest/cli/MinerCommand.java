@@ -1,0 +1,95 @@
+package org.sidechains.bmm.regtest.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.sidechains.bmm.regtest.bitcoind.BitcoindException;
+import org.sidechains.bmm.regtest.mainchain.OpenMainchain;
+import org.sidechains.bmm.regtest.miner.MinerDaemon;
+import org.sidechains.bmm.regtest.rpcserver.RpcAuth;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code miner ...}: the BMM miner daemon. */
+@Command(name = "miner", mixinStandardHelpOptions = true,
+        description = {"Runs the BMM miner: follows the mainchain with the BMM-enforcing chain, takes bribes (M8)",
+            "into its pool over JSON-RPC on 127.0.0.1, and mines blocks with an M7 for the best bribe per",
+            "sidechain, on demand (generate) and optionally every --interval. Methods: getminerinfo,",
+            "submitbribe HEX [WITNESSSCRIPT], getbribepool, generate [N]. Runs until Ctrl-C."})
+final class MinerCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    MainchainOptions mainchain;
+
+    @Option(names = "--datadir", paramLabel = "DIR",
+            description = "where the miner keeps its key and its claims to bribes (default: ~/.bmm-regtest/miner)")
+    Path datadir;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "18550",
+            description = "the miner's JSON-RPC port on 127.0.0.1 (default: ${DEFAULT-VALUE}; 0 = a free one)")
+    int port;
+
+    @Option(names = "--user", paramLabel = "USER", description = "JSON-RPC user for the miner (with --password)")
+    String user;
+
+    @Option(names = "--password", paramLabel = "PASSWORD",
+            description = "JSON-RPC password for the miner; without --user/--password a cookie file DATADIR/.cookie is written")
+    String password;
+
+    @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "0",
+            description = "also mine a block every SECONDS (default: 0 = only on generate)")
+    long intervalSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        PrintWriter out = spec.commandLine().getOut();
+        if ((user == null) != (password == null)) {
+            return usage(err, "--user and --password go together");
+        }
+        if (intervalSeconds < 0) {
+            return usage(err, "--interval must be >= 0");
+        }
+        Path dir = datadir != null ? datadir : Path.of(System.getProperty("user.home"), ".bmm-regtest", "miner");
+        RpcAuth auth = user != null ? RpcAuth.userPassword(user, password) : RpcAuth.cookie(dir.resolve(".cookie"));
+        OpenMainchain open;
+        try {
+            open = mainchain.open();
+        } catch (RpcOptions.UsageException e) {
+            return usage(err, e.getMessage());
+        } catch (BitcoindException e) {
+            err.println("bmm-regtest miner: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (open; MinerDaemon daemon = MinerDaemon.start(open.mainchain(), dir, port, auth,
+                intervalSeconds == 0 ? null : Duration.ofSeconds(intervalSeconds))) {
+            out.println("miner: mainchain " + open.description());
+            out.println("miner: JSON-RPC at " + daemon.url() + (user != null ? " (user " + user + ")"
+                    : " (cookie " + dir.resolve(".cookie") + ")"));
+            out.println("miner: payout " + daemon.miner().payoutAddress() + ", key and claims in " + dir);
+            out.flush();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                daemon.close();
+                open.close();
+                stopped.countDown();
+            }, "miner-shutdown"));
+            stopped.await();
+        }
+        return 0;
+    }
+
+    private static int usage(PrintWriter err, String message) {
+        err.println("bmm-regtest miner: " + message);
+        err.flush();
+        return 2;
+    }
+}

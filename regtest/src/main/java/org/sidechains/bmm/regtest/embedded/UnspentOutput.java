@@ -1,0 +1,51 @@
+package org.sidechains.bmm.regtest.embedded;
+
+import java.util.Arrays;
+import java.util.Objects;
+import org.bitcoinj.base.Coin;
+import org.sidechains.bmm.bitcoinj.prevout.Prevout;
+
+/**
+ * An output in the UTXO set, as bitcoind's {@code Coin}: value, script, the height of the block
+ * that created it and whether a coinbase did (for maturity).
+ */
+public record UnspentOutput(Coin value, byte[] scriptPubKey, int height, boolean coinbase) {
+    /** The height bitcoind gives outputs of mempool transactions. */
+    public static final int MEMPOOL_HEIGHT = 0x7FFFFFFF;
+
+    public UnspentOutput {
+        Objects.requireNonNull(value, "value");
+        scriptPubKey = scriptPubKey.clone();
+    }
+
+    @Override
+    public byte[] scriptPubKey() {
+        return scriptPubKey.clone();
+    }
+
+    /** Value and script, as OP_CBV checks and BlockWithPrevouts want them. */
+    public Prevout prevout() {
+        return new Prevout(value, scriptPubKey);
+    }
+
+    /** bitcoind's IsUnspendable: never added to the UTXO set (OP_RETURN, or over 10,000 bytes). */
+    static boolean unspendable(byte[] script) {
+        return (script.length > 0 && (script[0] & 0xff) == 0x6a) || script.length > 10_000;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof UnspentOutput u && value.equals(u.value) && height == u.height && coinbase == u.coinbase
+                && Arrays.equals(scriptPubKey, u.scriptPubKey);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(value, height, coinbase) * 31 + Arrays.hashCode(scriptPubKey);
+    }
+
+    @Override
+    public String toString() {
+        return "UnspentOutput[" + value.toFriendlyString() + ", height " + height + (coinbase ? ", coinbase]" : "]");
+    }
+}

@@ -1,0 +1,98 @@
+package org.sidechains.bmm.regtest.embedded.rpc;
+
+import java.util.HexFormat;
+import java.util.Map;
+
+/**
+ * bitcoind's ScriptToAsmStr: pushes of up to 4 bytes as script numbers, longer ones as hex (in a
+ * scriptSig, a push that is a strictly encoded signature with a known sighash type ends in
+ * "[ALL]" etc.), opcodes by name, "[error]" where a push is cut short.
+ */
+final class ScriptAsm {
+    private static final HexFormat HEX = HexFormat.of();
+    private static final Map<Integer, String> SIGHASH = Map.of(0x01, "ALL", 0x81, "ALL|ANYONECANPAY", 0x02, "NONE",
+            0x82, "NONE|ANYONECANPAY", 0x03, "SINGLE", 0x83, "SINGLE|ANYONECANPAY");
+
+    private ScriptAsm() {
+    }
+
+    static String of(byte[] script) {
+        return of(script, false);
+    }
+
+    static String of(byte[] script, boolean attemptSighashDecode) {
+        ScriptOps parsed = ScriptOps.parse(script);
+        boolean unspendable = (script.length > 0 && (script[0] & 0xff) == ScriptOps.OP_RETURN) || script.length > 10_000;
+        StringBuilder s = new StringBuilder();
+        for (ScriptOps.Op op : parsed.ops()) {
+            if (s.length() > 0) {
+                s.append(' ');
+            }
+            if (!op.isPush()) {
+                s.append(OpNames.name(op.opcode()));
+                continue;
+            }
+            byte[] data = op.data().orElseThrow();
+            if (data.length <= 4) {
+                s.append(scriptNum(data));
+            } else if (attemptSighashDecode && !unspendable && strictSignature(data)
+                    && SIGHASH.containsKey(data[data.length - 1] & 0xff)) {
+                s.append(HEX.formatHex(data, 0, data.length - 1)).append('[')
+                        .append(SIGHASH.get(data[data.length - 1] & 0xff)).append(']');
+            } else {
+                s.append(HEX.formatHex(data));
+            }
+        }
+        if (parsed.truncated()) {
+            if (s.length() > 0) {
+                s.append(' ');
+            }
+            s.append("[error]");
+        }
+        return s.toString();
+    }
+
+    /** CScriptNum(data, false).getint(): little-endian sign-magnitude. */
+    static long scriptNum(byte[] data) {
+        if (data.length == 0) {
+            return 0;
+        }
+        long v = 0;
+        for (int i = 0; i < data.length; i++) {
+            v |= (long) (data[i] & 0xff) << (8 * i);
+        }
+        int last = data.length - 1;
+        if ((data[last] & 0x80) != 0) {
+            return -(v & ~(0x80L << (8 * last)));
+        }
+        return v;
+    }
+
+    /** BIP66's IsValidSignatureEncoding (strict DER plus a trailing sighash byte). */
+    static boolean strictSignature(byte[] sig) {
+        if (sig.length < 9 || sig.length > 73) {
+            return false;
+        }
+        if ((sig[0] & 0xff) != 0x30 || (sig[1] & 0xff) != sig.length - 3) {
+            return false;
+        }
+        int lenR = sig[3] & 0xff;
+        if (5 + lenR >= sig.length) {
+            return false;
+        }
+        int lenS = sig[5 + lenR] & 0xff;
+        if (lenR + lenS + 7 != sig.length) {
+            return false;
+        }
+        if (sig[2] != 0x02 || lenR == 0 || (sig[4] & 0x80) != 0) {
+            return false;
+        }
+        if (lenR > 1 && sig[4] == 0x00 && (sig[5] & 0x80) == 0) {
+            return false;
+        }
+        if (sig[lenR + 4] != 0x02 || lenS == 0 || (sig[lenR + 6] & 0x80) != 0) {
+            return false;
+        }
+        return !(lenS > 1 && sig[lenR + 6] == 0x00 && (sig[lenR + 7] & 0x80) == 0);
+    }
+}

@@ -1,0 +1,45 @@
+package org.sidechains.bmm.regtest.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.List;
+import java.util.Optional;
+import org.bitcoinj.base.Coin;
+import org.junit.jupiter.api.Test;
+import org.sidechains.bmm.d3.D3Entry;
+import org.sidechains.bmm.d3.D3Row;
+import org.sidechains.bmm.regtest.embedded.EmbeddedRegtestChain;
+import org.sidechains.bmm.regtest.mainchain.OpenMainchain;
+
+/** The README's demo, on the embedded chain. */
+class DemoTest {
+    @Test
+    void bmmBlocksWithBribesAndTheirD3() throws Exception {
+        StringWriter text = new StringWriter();
+        EmbeddedRegtestChain chain = EmbeddedRegtestChain.create();
+        Demo.Outcome o;
+        try (OpenMainchain open = OpenMainchain.of(chain, Optional.empty(), "embedded (test)")) {
+            o = new Demo(new PrintWriter(text)).run(open, new Demo.Plan(List.of(1, 2), 4, Coin.valueOf(10_000)));
+        }
+        // 2 funding blocks + 100 to mature them, then the 4 BMM blocks
+        assertEquals(106, o.tipHeight());
+        assertEquals(8, o.bribesIncluded(), text.toString());
+        assertEquals(1, o.bribesRefused(), "the lower competing bribe");
+        List<D3Row> rows = o.d3().rows().stream().filter(r -> !r.entries().isEmpty()).toList();
+        assertEquals(4, rows.size());
+        for (int i = 0; i < rows.size(); i++) {
+            assertEquals(103 + i, rows.get(i).height());
+            for (D3Entry e : rows.get(i).entries()) {
+                assertEquals(3 - i, e.blocksAtop(), "each side:block is built on by the later ones");
+                assertEquals(i > 0, e.prevSideBlockHash().isPresent());
+            }
+        }
+        String s = text.toString();
+        assertTrue(s.contains("D3 (4 rows with entries"), s);
+        assertTrue(s.contains("bribe-lower-than-best"), s);
+        assertTrue(s.contains("done: tip 106, 4 BMM blocks, 8 bribes included, 1 refused"), s);
+    }
+}

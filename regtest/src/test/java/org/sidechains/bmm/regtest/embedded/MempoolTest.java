@@ -1,0 +1,179 @@
+package org.sidechains.bmm.regtest.embedded;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.util.HexFormat;
+import java.util.List;
+import org.bitcoinj.base.Coin;
+import org.bitcoinj.base.Sha256Hash;
+import org.bitcoinj.core.Block;
+import org.bitcoinj.core.Transaction;
+import org.bitcoinj.core.TransactionOutPoint;
+import org.bitcoinj.core.TransactionOutput;
+import org.bitcoinj.core.TransactionWitness;
+import org.bitcoinj.crypto.TransactionSignature;
+import org.bitcoinj.script.ScriptBuilder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sidechains.bmm.bitcoinj.assemble.BlockTemplate;
+import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
+import org.sidechains.bmm.bitcoinj.mainchain.TxOutInfo;
+import org.sidechains.bmm.regtest.Shared;
+import org.sidechains.bmm.regtest.rpcserver.JsonRpcDispatcher;
+
+/** sendrawtransaction, the template built from the mempool, and mining it with generatetoaddress. */
+class MempoolTest {
+    static final Coin FIFTY = Coin.FIFTY_COINS;
+    static final Coin FEE = Coin.valueOf(10_000);
+
+    TestChain t;
+    List<TransactionOutPoint> coins;
+
+    @BeforeEach
+    void setUp() {
+        t = new TestChain();
+        coins = t.mine(101);
+    }
+
+    MainchainException.Rpc refused(Transaction tx) {
+        return assertThrows(MainchainException.Rpc.class, () -> t.chain.sendRawTransaction(tx));
+    }
+
+    void assertRefused(int code, String message, Transaction tx) {
+        MainchainException.Rpc e = refused(tx);
+        assertEquals(code, e.code(), e.getMessage());
+        assertEquals(message, e.rpcMessage());
+    }
+
+    @Test
+    void parentAndChildMinedWithTheirFees() {
+        Transaction parent = TestChain.pay(coins.get(0), FIFTY, Coin.valueOf(10, 0), TestChain.p2wpkh(TestChain.KEY), FEE);
+        Transaction child = TestChain.spendP2wpkh(2, List.of(new TransactionOutPoint(0, parent.getTxId())),
+                Coin.valueOf(10, 0), TestChain.KEY, List.of(new TransactionOutput(null,
+                        Coin.valueOf(10, 0).subtract(Coin.valueOf(20_000)), TestChain.p2wpkh(TestChain.OTHER))));
+        assertEquals(parent.getTxId(), t.chain.sendRawTransaction(parent));
+        assertEquals(child.getTxId(), t.chain.sendRawTransaction(child));
+        assertEquals(parent.getTxId(), t.chain.sendRawTransaction(parent)); // already there: its txid again
+
+        // a mempool output is visible with includeMempool, and a mempool spend hides the output
+        TxOutInfo pending = t.chain.txOut(new TransactionOutPoint(1, parent.getTxId()), true).orElseThrow();
+        assertEquals(0, pending.confirmations());
+        assertTrue(t.chain.txOut(new TransactionOutPoint(0, parent.getTxId()), true).isEmpty());
+        assertTrue(t.chain.txOut(new TransactionOutPoint(0, parent.getTxId()), false).isEmpty());
+        assertTrue(t.chain.txOut(coins.get(0), true).isEmpty());
+        assertTrue(t.chain.txOut(coins.get(0), false).isPresent());
+
+        BlockTemplate template = t.chain.blockTemplate();
+        assertEquals(t.tip(), template.prevBlockHash());
+        assertEquals(102, template.height());
+        assertEquals(2, template.transactions().size());
+        assertEquals(FEE, template.transactions().get(0).fee());
+        assertEquals(Coin.valueOf(20_000), template.transactions().get(1).fee());
+        assertEquals(List.of(), template.transactions().get(0).depends());
+        assertEquals(List.of(0), template.transactions().get(1).depends()); // 0-based here
+        assertEquals(FIFTY.add(Coin.valueOf(30_000)), t.chain.templateInfo().coinbaseValue());
+
+        Sha256Hash mined = t.chain.generateToAddress(1, "bcrt1q5arju937pj3c2hvujrrulsqryhptt2u0xj3ez0").get(0);
+        Block b = t.chain.block(mined);
+        assertEquals(List.of(parent.getTxId(), child.getTxId()),
+                b.getTransactions().subList(1, 3).stream().map(Transaction::getTxId).toList());
+        assertEquals(FIFTY.add(Coin.valueOf(30_000)), b.getTransactions().get(0).getOutputSum());
+        assertTrue(t.chain.mempoolTransactions().isEmpty());
+        assertTrue(t.chain.txOut(new TransactionOutPoint(0, child.getTxId()), false).isPresent());
+        assertRefused(-27, "Transaction already in block chain", child);
+    }
+
+    @Test
+    void generatedBlocksLookLikeBitcoinds() {
+        Block b = t.chain.block(t.tip());
+        Transaction cb = b.getTransactions().get(0);
+        assertEquals(0x20000000L, b.getVersion());
+        assertEquals(2, cb.getVersion());
+        assertEquals("016500", HexFormat.of().formatHex(cb.getInput(0).getScriptBytes())); // 101 OP_0
+        assertEquals(1, cb.getInput(0).getWitness().getPushCount());
+        assertEquals(2, cb.getOutputs().size());
+        assertTrue(WitnessCommitment.isCommitment(cb.getOutput(1).getScriptBytes()));
+    }
+
+    @Test
+    void versionThreeIsRefusedAsBitcoindV25Does() throws Exception {
+        JsonNode ex = JsonRpcDispatcher.JSON.readTree(Files.readString(
+                Shared.root().resolve("fixtures/bitcoind-25-regtest/07-m8-v3-sendrawtransaction.json")));
+        String hex = ex.get("exchanges").get(0).get("request").get("params").get(0).asText();
+        Transaction m8 = Transaction.read(ByteBuffer.wrap(HexFormat.of().parseHex(hex)));
+        assertRefused(-26, "version", m8);
+        // also one of ours, with real inputs
+        Transaction v3 = TestChain.spendP2wpkh(3, List.of(coins.get(0)), FIFTY, TestChain.KEY,
+                List.of(new TransactionOutput(null, Coin.COIN, TestChain.p2wpkh(TestChain.OTHER))));
+        assertRefused(-26, "version", v3);
+    }
+
+    @Test
+    void inputsAndConflicts() {
+        Transaction ghost = TestChain.spendP2wpkh(2, List.of(new TransactionOutPoint(3, Sha256Hash.of(new byte[] {9}))),
+                FIFTY, TestChain.KEY, List.of(new TransactionOutput(null, Coin.COIN, TestChain.p2wpkh(TestChain.KEY))));
+        assertRefused(-25, "bad-txns-inputs-missingorspent", ghost);
+        Transaction a = TestChain.pay(coins.get(0), FIFTY, Coin.COIN, TestChain.p2wpkh(TestChain.OTHER), FEE);
+        Transaction a2 = TestChain.pay(coins.get(0), FIFTY, Coin.valueOf(2, 0), TestChain.p2wpkh(TestChain.OTHER), FEE);
+        t.chain.sendRawTransaction(a);
+        assertRefused(-26, "txn-mempool-conflict", a2);
+        t.mine(1);
+        assertRefused(-25, "bad-txns-inputs-missingorspent", a2);
+    }
+
+    @Test
+    void coinbaseMaturityAndAmounts() {
+        Transaction young = TestChain.pay(coins.get(99), FIFTY, Coin.COIN, TestChain.p2wpkh(TestChain.OTHER), FEE);
+        assertRefused(-26, "bad-txns-premature-spend-of-coinbase, tried to spend coinbase at depth 2", young);
+        Transaction tooMuch = TestChain.spendP2wpkh(2, List.of(coins.get(0)), FIFTY, TestChain.KEY,
+                List.of(new TransactionOutput(null, Coin.valueOf(51, 0), TestChain.p2wpkh(TestChain.OTHER))));
+        assertRefused(-26, "bad-txns-in-belowout, value in (50.00) < value out (51.00)", tooMuch);
+        Transaction noFee = TestChain.pay(coins.get(0), FIFTY, Coin.COIN, TestChain.p2wpkh(TestChain.OTHER), Coin.ZERO);
+        MainchainException.Rpc e = refused(noFee);
+        assertEquals(-26, e.code());
+        assertEquals("min relay fee not met, 0 < " + noFee.getVsize(), e.rpcMessage());
+    }
+
+    @Test
+    void maxFeeRateAndBurn() {
+        Transaction generous = TestChain.pay(coins.get(0), FIFTY, Coin.COIN, TestChain.p2wpkh(TestChain.OTHER), Coin.COIN);
+        assertRefused(-25, "Fee exceeds maximum configured by user (e.g. -maxtxfee, maxfeerate)", generous);
+        assertEquals(generous.getTxId(), t.chain.sendRawTransaction(generous, Coin.ZERO, Coin.ZERO));
+        Transaction burn = TestChain.pay(coins.get(1), FIFTY, Coin.COIN, new byte[] {0x6a, 0x01, 0x01}, FEE);
+        assertRefused(-25, "Unspendable output exceeds maximum configured by user (maxburnamount)", burn);
+        assertEquals(burn.getTxId(), t.chain.sendRawTransaction(burn, EmbeddedRegtestChain.DEFAULT_MAX_FEE_RATE,
+                Coin.COIN));
+    }
+
+    @Test
+    void signatures() {
+        Transaction a = TestChain.pay(coins.get(0), FIFTY, Coin.COIN, TestChain.p2wpkh(TestChain.OTHER), FEE);
+        Transaction forged = EmbeddedRegtestChain.copy(a);
+        TransactionSignature sig = forged.calculateWitnessSignature(0, TestChain.OTHER,
+                ScriptBuilder.createP2PKHOutputScript(TestChain.KEY), FIFTY, Transaction.SigHash.ALL, false);
+        forged.replaceInput(0, forged.getInput(0).withWitness(TransactionWitness.of(sig.encodeToBitcoin(),
+                TestChain.KEY.getPubKey())));
+        assertRefused(-26, "mandatory-script-verify-flag-failed (Signature must be zero for failed CHECK(MULTI)SIG operation)",
+                forged);
+        assertEquals(a.getTxId(), t.chain.sendRawTransaction(a));
+    }
+
+    @Test
+    void reorgsPutTransactionsBackAndDropWhatNoLongerFits() {
+        Transaction a = TestChain.pay(coins.get(0), FIFTY, Coin.COIN, TestChain.p2wpkh(TestChain.OTHER), FEE);
+        t.chain.sendRawTransaction(a);
+        Sha256Hash mined = t.mine(1).get(0).hash();
+        Sha256Hash tip = t.tip();
+        assertTrue(t.chain.mempoolTransactions().isEmpty());
+        t.chain.invalidateBlock(tip);
+        assertEquals(List.of(a.getTxId()), t.chain.mempoolTransactions().stream().map(Transaction::getTxId).toList());
+        t.chain.reconsiderBlock(tip);
+        assertTrue(t.chain.mempoolTransactions().isEmpty());
+        assertTrue(t.chain.txOut(new TransactionOutPoint(0, mined), false).isPresent());
+    }
+}
