@@ -357,7 +357,7 @@ public final class RunningBitcoind implements AutoCloseable {
             if (BIND_FAILURE.matcher(fresh).find()) {
                 // P2P binds late in start-up (just before RPC leaves warm-up), and bitcoind keeps running when an
                 // explicit -bind fails; its log is the only sign
-                throw new BindFailure(lastLines(fresh, BIND_FAILURE));
+                throw new BindFailure(lastMatchingLine(fresh, BIND_FAILURE));
             }
         } catch (BindFailure | RuntimeException | Error e) {
             kill(p, TERM_GRACE);
@@ -376,7 +376,7 @@ public final class RunningBitcoind implements AutoCloseable {
             if (!p.isAlive()) {
                 String out = readFrom(consoleLog(), outStart) + readFrom(debugLog(), logStart);
                 if (BIND_FAILURE.matcher(out).find()) {
-                    throw new BindFailure(lastLines(out, BIND_FAILURE));
+                    throw new BindFailure(lastMatchingLine(out, BIND_FAILURE));
                 }
                 throw new BitcoindException("bitcoind (pid " + p.pid() + ") exited with code " + exitCode(p)
                         + " before its RPC answered.\n" + diagnostics(logStart, outStart));
@@ -570,7 +570,7 @@ public final class RunningBitcoind implements AutoCloseable {
         return String.join("\n", java.util.Arrays.asList(lines).subList(from, lines.length));
     }
 
-    private static String lastLines(String text, Pattern p) {
+    private static String lastMatchingLine(String text, Pattern p) {
         String found = "";
         for (String line : text.split("\r?\n")) {
             if (p.matcher(line).find()) {
