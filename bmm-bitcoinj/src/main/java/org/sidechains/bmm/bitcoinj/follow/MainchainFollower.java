@@ -153,6 +153,8 @@ public final class MainchainFollower implements AutoCloseable {
                     }
                     if (o instanceof Offer.Refused r) {
                         refuse(Refusal.of(batch.from() + i, b.getHash(), r));
+                        // enforced: the node has a new best chain to follow
+                        caughtUp = !options.enforce();
                         next = cancel(next);
                         break;
                     }

@@ -1,5 +1,7 @@
 package org.sidechains.bmm.regtest.bitcoind;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
@@ -44,7 +46,7 @@ import java.util.regex.Pattern;
  * are then in {@link #toString()}'s output and the log.
  */
 public final class RunningBitcoind implements AutoCloseable {
-    private static final System.Logger LOG = System.getLogger(RunningBitcoind.class.getName());
+    private static final Logger LOG = LoggerFactory.getLogger(RunningBitcoind.class);
     private static final String CONF_MARKER = "# Written by the BMM bitcoind launcher";
     private static final Pattern BIND_FAILURE = Pattern.compile(
             "Unable to bind to|Unable to start HTTP server|Binding RPC on address .* failed|Failed to listen on any port");
@@ -226,7 +228,7 @@ public final class RunningBitcoind implements AutoCloseable {
                 return;
             } catch (BindFailure e) {
                 last = e;
-                LOG.log(System.Logger.Level.INFO, "bitcoind could not bind its ports (attempt {0} of {1}): {2}",
+                LOG.info("bitcoind could not bind its ports (attempt {} of {}): {}",
                         attempt, config.bindAttempts, e.getMessage());
                 if (portsFixed) {
                     sleep(Duration.ofMillis(500L * attempt));
@@ -256,14 +258,14 @@ public final class RunningBitcoind implements AutoCloseable {
                     asked = true;
                 } catch (IOException e) {
                     // e.g. still warming up (-28), or already shutting down after a Ctrl-C reached it too
-                    LOG.log(System.Logger.Level.DEBUG, "RPC stop failed ({0}); sending SIGTERM", e.getMessage());
+                    LOG.debug("RPC stop failed ({}); sending SIGTERM", e.getMessage());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
                 if (!asked) {
                     kill(p, config.stopTimeout);
                 } else if (!awaitExit(p, config.stopTimeout)) {
-                    LOG.log(System.Logger.Level.WARNING, "bitcoind pid {0} did not exit within {1} s of RPC stop",
+                    LOG.warn("bitcoind pid {} did not exit within {} s of RPC stop",
                             String.valueOf(p.pid()), config.stopTimeout.toSeconds());
                     kill(p, TERM_GRACE);
                 }
@@ -348,9 +350,9 @@ public final class RunningBitcoind implements AutoCloseable {
         } catch (IOException e) {
             // stdin is not used
         }
-        LOG.log(System.Logger.Level.INFO, "started bitcoind, pid {0}, rpc port {1}, datadir {2}",
+        LOG.info("started bitcoind, pid {}, rpc port {}, datadir {}",
                 String.valueOf(p.pid()), String.valueOf(rpcPort), datadir);
-        LOG.log(System.Logger.Level.DEBUG, "bitcoind command: {0}", String.join(" ", command));
+        LOG.debug("bitcoind command: {}", String.join(" ", command));
         try {
             awaitRpc(p, logStart, outStart);
             String fresh = readFrom(debugLog(), logStart);
@@ -521,7 +523,7 @@ public final class RunningBitcoind implements AutoCloseable {
         if (awaitExit(p, grace)) {
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "bitcoind pid {0} ignored SIGTERM for {1} s; killing it",
+        LOG.warn("bitcoind pid {} ignored SIGTERM for {} s; killing it",
                 String.valueOf(p.pid()), grace.toSeconds());
         p.destroyForcibly();
         if (!awaitExit(p, TERM_GRACE)) {
@@ -548,7 +550,7 @@ public final class RunningBitcoind implements AutoCloseable {
                 }
             });
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "could not delete the bitcoind datadir {0}: {1}", datadir, e);
+            LOG.warn("could not delete the bitcoind datadir {}: {}", datadir, e.toString());
         }
     }
 

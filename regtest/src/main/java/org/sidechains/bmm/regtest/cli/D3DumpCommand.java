@@ -30,14 +30,18 @@ import picocli.CommandLine.Spec;
         description = {"Follows a bitcoind from genesis with the BMM-enforcing chain and prints",
             "{\"tipHeight\", \"tipHash\", \"rows\", \"refused\"} as JSON: rows in the vectors' shape (rows with",
             "entries only), refused = [{\"height\", \"hash\", \"reason\"}] for blocks it would not connect",
-            "(D3 stops at the last valid block of that branch). Exit code 2 on a usage error, 1 when",
-            "bitcoind cannot be reached."})
+            "(D3 stops at the last valid block of that branch; with --enforce bitcoind invalidates it and",
+            "D3 follows bitcoind's new best chain). Exit code 2 on a usage error, 1 when bitcoind cannot be reached."})
 final class D3DumpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
     @Mixin
     RpcOptions rpc;
+
+    @picocli.CommandLine.Option(names = "--enforce",
+            description = "invalidateblock on bitcoind every block it refuses, so bitcoind's best chain stays BMM-valid")
+    boolean enforce;
 
     @Override
     public Integer call() throws Exception {
@@ -56,7 +60,7 @@ final class D3DumpCommand implements Callable<Integer> {
             return 2;
         }
         try (Mainchain main = RpcMainchain.connect(config.get())) {
-            ObjectNode out = dump(main);
+            ObjectNode out = dump(main, enforce);
             PrintWriter o = spec.commandLine().getOut();
             o.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(out));
             o.flush();
@@ -69,11 +73,12 @@ final class D3DumpCommand implements Callable<Integer> {
     }
 
     /** Follows {@code main} from genesis to its tip and describes the result. */
-    static ObjectNode dump(Mainchain main) throws Exception {
+    static ObjectNode dump(Mainchain main, boolean enforce) throws Exception {
         // verbosity-3 prevouts instead of an own output index: flat memory on any chain length
         BmmChainConfig cfg = BmmChainConfig.regtest().withoutOutputIndex();
         BmmBlockChain chain = new BmmBlockChain(main.params(), new MemoryBlockStore(main.params().getGenesisBlock()), cfg);
-        try (MainchainFollower f = new MainchainFollower(main, chain, MainchainFollower.Options.DEFAULT)) {
+        try (MainchainFollower f = new MainchainFollower(main, chain,
+                MainchainFollower.Options.DEFAULT.withEnforce(enforce))) {
             f.syncToTip();
             Tip tip = f.tip();
             ObjectNode out = new ObjectMapper().createObjectNode();

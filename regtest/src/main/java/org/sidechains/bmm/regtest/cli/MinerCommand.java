@@ -47,6 +47,11 @@ final class MinerCommand implements Callable<Integer> {
             description = "also mine a block every SECONDS (default: 0 = only on generate)")
     long intervalSeconds;
 
+    @Option(names = "--enforce",
+            description = "invalidateblock on the mainchain node every block that breaks a BMM rule, so its best chain"
+                    + " (and the templates the miner builds on) stay BMM-valid")
+    boolean enforce;
+
     @Override
     public Integer call() throws Exception {
         PrintWriter err = spec.commandLine().getErr();
@@ -71,7 +76,7 @@ final class MinerCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         try (open; MinerDaemon daemon = MinerDaemon.start(open.mainchain(), dir, port, auth,
-                intervalSeconds == 0 ? null : Duration.ofSeconds(intervalSeconds))) {
+                intervalSeconds == 0 ? null : Duration.ofSeconds(intervalSeconds), enforce)) {
             out.println("miner: mainchain " + open.description());
             out.println("miner: JSON-RPC at " + daemon.url() + (user != null ? " (user " + user + ")"
                     : " (cookie " + dir.resolve(".cookie") + ")"));

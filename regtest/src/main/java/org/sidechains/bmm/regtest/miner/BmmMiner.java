@@ -79,6 +79,14 @@ public final class BmmMiner implements AutoCloseable {
     private long extraNonce;
 
     public BmmMiner(Mainchain main, ECKey key, ClaimStore claims, BmmChainConfig config) {
+        this(main, key, claims, config, false);
+    }
+
+    /**
+     * @param enforce {@code invalidateblock} on the node every block the enforcing chain refuses, so
+     *                the node's templates build on a BMM-valid tip
+     */
+    public BmmMiner(Mainchain main, ECKey key, ClaimStore claims, BmmChainConfig config, boolean enforce) {
         this.main = Objects.requireNonNull(main, "main");
         this.key = Objects.requireNonNull(key, "key");
         this.claims = Objects.requireNonNull(claims, "claims");
@@ -89,7 +97,8 @@ public final class BmmMiner implements AutoCloseable {
         }
         // the miner keeps its own output index: the pool and the assembler need unspent outputs
         this.follower = new MainchainFollower(main, chain,
-                MainchainFollower.Options.DEFAULT.withFetchPrevouts(false).withPollInterval(java.time.Duration.ofMillis(200)));
+                MainchainFollower.Options.DEFAULT.withFetchPrevouts(false).withEnforce(enforce)
+                        .withPollInterval(java.time.Duration.ofMillis(200)));
         this.pool = new BribePool(ECKey.fromPublicOnly(key.getPubKeyPoint(), true), chain.prevouts(), follower.tip());
         this.payout = ScriptBuilder.createP2WPKHOutputScript(key);
         this.assembler = new BlockAssembler(main.params(), payout);
@@ -195,7 +204,8 @@ public final class BmmMiner implements AutoCloseable {
             if (!template.prevBlockHash().equals(follower.tip().hash())) {
                 throw new IllegalStateException("the mainchain's template builds on " + template.prevBlockHash()
                         + " but the enforcing chain's tip is " + follower.tip()
-                        + " (the node's best block is BMM-invalid, or it keeps moving)");
+                        + " (the node's best block is BMM-invalid: run with --enforce to have it invalidated;"
+                        + " or the node keeps moving)");
             }
         }
         List<PooledBribe> bribes = pool.snapshot();

@@ -39,12 +39,18 @@ public final class MinerDaemon implements AutoCloseable {
      */
     public static MinerDaemon start(Mainchain mainchain, Path datadir, int port, RpcAuth auth, Duration interval)
             throws IOException {
+        return start(mainchain, datadir, port, auth, interval, false);
+    }
+
+    /** @param enforce invalidate BMM-invalid blocks on the node (see {@link BmmMiner}) */
+    public static MinerDaemon start(Mainchain mainchain, Path datadir, int port, RpcAuth auth, Duration interval,
+                                    boolean enforce) throws IOException {
         Objects.requireNonNull(mainchain, "mainchain");
         BmmMiner miner = null;
         RpcServer server = null;
         try {
             miner = new BmmMiner(mainchain, MinerKey.loadOrCreate(datadir), ClaimStore.open(datadir),
-                    BmmChainConfig.regtest());
+                    BmmChainConfig.regtest(), enforce);
             miner.start();
             server = RpcServer.builder().methods(MinerRpcMethods.of(miner)).auth(auth).port(port)
                     .threadName("miner-rpc").start();

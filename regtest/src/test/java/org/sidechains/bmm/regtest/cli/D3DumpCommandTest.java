@@ -66,6 +66,15 @@ class D3DumpCommandTest {
             assertEquals("bmm-m8-no-m7", ref.get("reason").asText());
             assertEquals(List.of("tipHeight", "tipHash", "rows", "refused"), iterable(j.fieldNames()));
 
+            // --enforce: the node invalidates the refused block (and the two on top of it)
+            Run enforced = run("d3", "--rpc-url", served.url().toString(), "--rpc-user", "u", "--rpc-password", "p",
+                    "--enforce");
+            assertEquals(0, enforced.exit(), enforced.err());
+            JsonNode e = new ObjectMapper().readTree(enforced.out());
+            assertEquals(validHash, e.get("tipHash").asText());
+            assertEquals(bad.getHash().toString(), e.get("refused").get(0).get("hash").asText());
+            assertEquals(validHash, net.node.bestBlockHash().toString(), "the node's tip is BMM-valid again");
+
             Run wrong = run("d3", "--rpc-url", served.url().toString(), "--rpc-user", "u", "--rpc-password", "x");
             assertEquals(1, wrong.exit());
             assertTrue(wrong.err().contains("bmm-regtest d3:"), wrong.err());
