@@ -1,14 +1,15 @@
 package org.sidechains.bmm.d3;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Optional;
 import org.sidechains.bmm.base.Hash32;
 
 /**
- * The D3 entries of one sidechain, oldest first, in flat arrays (a ring indexed by the entry's
- * sequence number within the chain).
+ * The D3 entries of one sidechain, oldest first, in flat arrays: a ring indexed by the entry's
+ * sequence number within the chain ({@code seq}), with per entry its h* as four longs in
+ * {@code words} and four ints in {@code meta} (height, blocksAtop, number of children,
+ * prevBlockRef with flags and its h* index slot), so that one entry's fields share a cache line.
+ * The h* index is the superclass ({@link HStarIndex}).
  *
  * <p>blocksAtop: the seed adds 1 to every ancestor of a new entry, which costs the depth of the
  * chain (up to the window) per entry. Here the path from a root to the last extended entry (the
@@ -19,24 +20,29 @@ import org.sidechains.bmm.base.Hash32;
  * Evicting the oldest entry never changes a blocksAtop in the window (all its ancestors are
  * older, so already gone).
  */
-final class ChainTrack {
-    private static final byte HAS_PARENT = 1;
-    private static final byte ON_SPINE = 2;
+final class ChainTrack extends HStarIndex {
+    private static final int HAS_PARENT = 1;
+    private static final int ON_SPINE = 2;
+
+    // the four ints of an entry in meta
+    private static final int HEIGHT = 0;
+    private static final int VAL = 1;       // blocksAtop, relative to spineAdds when ON_SPINE
+    private static final int CHILDREN = 2;  // children in D3 (to know when an evicted parent's hash can go)
+    private static final int REF_FLAGS = 3; // prevBlockRef << 16 | (index slot + 1) << 2 | flags
+    private static final int REF_SHIFT = 16;
+    private static final int POS_SHIFT = 2;
+    private static final int POS_MASK = 0x3FFF << POS_SHIFT; // 0: not known
 
     private final int window;
-    private final HStarHasher hasher;
 
-    // ring of entries; entry seq lives at seq % cap
+    // ring of entries: entry seq lives at slot (loSlot + seq - lo) mod cap
     private int cap;
     private long[] words;     // h*, 4 little-endian words per entry
-    private int[] height;
-    private char[] ref;       // prevBlockRef
-    private byte[] flags;
-    private int[] val;        // blocksAtop, relative to spineAdds when ON_SPINE
-    private int[] children;   // children in D3 (kept to know when an evicted parent's hash can go)
+    private int[] meta;       // HEIGHT, VAL, CHILDREN, REF_FLAGS per entry (4 entries per cache line)
 
     private int lo;           // oldest live seq
     private int hi;           // next seq
+    private int loSlot;       // slot of lo
 
     // spine: seqs from a root (bottom) to the last extended entry (top), increasing
     private int[] spine;
@@ -45,33 +51,17 @@ final class ChainTrack {
     private int spineAdds;
 
     // hashes of evicted entries that still have children in the window, for prevSideBlockHash
-    private final java.util.HashMap<Integer, EvictedParent> evictedParents = new java.util.HashMap<>();
+    private final EvictedParents evictedParents = new EvictedParents();
 
-    private final HStarIndex index;
     private int[] scratch = new int[16];
 
-    private static final class EvictedParent {
-        final Hash32 hash;
-        int children;
-
-        EvictedParent(Hash32 hash, int children) {
-            this.hash = hash;
-            this.children = children;
-        }
-    }
-
-    ChainTrack(int window, HStarHasher hasher) {
+    ChainTrack(int window, HStarHasher hasher, int chain) {
+        super(window, chain, hasher);
         this.window = window;
-        this.hasher = hasher;
         this.cap = Math.min(16, window);
         words = new long[cap * 4];
-        height = new int[cap];
-        ref = new char[cap];
-        flags = new byte[cap];
-        val = new int[cap];
-        children = new int[cap];
+        meta = new int[cap * 4];
         spine = new int[cap];
-        index = new HStarIndex(cap, hasher, this::wordAt);
     }
 
     int size() {
@@ -95,15 +85,28 @@ final class ChainTrack {
     }
 
     int heightOf(int seq) {
-        return height[slot(seq)];
+        return meta[slot(seq) * 4 + HEIGHT];
     }
 
     int refOf(int seq) {
-        return ref[slot(seq)];
+        return meta[slot(seq) * 4 + REF_FLAGS] >>> REF_SHIFT;
     }
 
-    long wordAt(int seq, int w) {
+    private int flagsOf(int seq) {
+        return meta[slot(seq) * 4 + REF_FLAGS];
+    }
+
+    @Override
+    long word(int seq, int w) {
         return words[slot(seq) * 4 + w];
+    }
+
+    @Override
+    void moved(int seq, int pos) {
+        if (seq >= lo && seq < hi) {
+            int m = slot(seq) * 4 + REF_FLAGS;
+            meta[m] = (meta[m] & ~POS_MASK) | (pos + 1) << POS_SHIFT;
+        }
     }
 
     Hash32 hashOf(int seq) {
@@ -112,12 +115,12 @@ final class ChainTrack {
     }
 
     int blocksAtop(int seq) {
-        int s = slot(seq);
-        return (flags[s] & ON_SPINE) != 0 ? val[s] + spineAdds : val[s];
+        int m = slot(seq) * 4;
+        return (meta[m + REF_FLAGS] & ON_SPINE) != 0 ? meta[m + VAL] + spineAdds : meta[m + VAL];
     }
 
     boolean hasParent(int seq) {
-        return (flags[slot(seq)] & HAS_PARENT) != 0;
+        return (flagsOf(seq) & HAS_PARENT) != 0;
     }
 
     /** The parent's h*, fixed when the entry was added (the parent may have left the window since). */
@@ -126,11 +129,16 @@ final class ChainTrack {
             return Optional.empty();
         }
         int p = parentSeq(seq);
-        return Optional.of(p >= lo ? hashOf(p) : evictedParents.get(p).hash);
+        if (p >= lo) {
+            return Optional.of(hashOf(p));
+        }
+        int e = evictedParents.find(p);
+        return Optional.of(Hash32.fromLongs(evictedParents.word(e, 0), evictedParents.word(e, 1),
+                evictedParents.word(e, 2), evictedParents.word(e, 3)));
     }
 
     private int parentSeq(int seq) {
-        return seq - 1 - ref[slot(seq)];
+        return seq - 1 - refOf(seq);
     }
 
     /** The parent if it is still in the window, else -1. */
@@ -142,12 +150,25 @@ final class ChainTrack {
         return p >= lo ? p : -1;
     }
 
-    private boolean onSpine(int seq) {
-        return (flags[slot(seq)] & ON_SPINE) != 0;
+    /** Whether {@code p} is the parent of the live entry {@code seq}. */
+    private boolean isParentOf(int p, int seq) {
+        int rf = meta[slot(seq) * 4 + REF_FLAGS];
+        return (rf & HAS_PARENT) != 0 && seq - 1 - (rf >>> REF_SHIFT) == p;
     }
 
+    private boolean onSpine(int seq) {
+        return (flagsOf(seq) & ON_SPINE) != 0;
+    }
+
+    /** The ring slot of {@code seq}, for lo - cap <= seq < lo + cap (no division). */
     private int slot(int seq) {
-        return seq % cap;
+        int s = loSlot + (seq - lo);
+        if (s >= cap) {
+            s -= cap;
+        } else if (s < 0) {
+            s += cap;
+        }
+        return s;
     }
 
     D3Entry entry(int chain, int seq) {
@@ -156,7 +177,7 @@ final class ChainTrack {
 
     /** Calls {@code visitor} with every live seq whose h* equals the four words, until it returns true. */
     boolean anyMatch(long w0, long w1, long w2, long w3, java.util.function.IntPredicate visitor) {
-        return index.anyMatch(w0, w1, w2, w3, visitor);
+        return indexMatch(w0, w1, w2, w3, lo, visitor);
     }
 
     /**
@@ -179,44 +200,61 @@ final class ChainTrack {
         return first;
     }
 
+    /** Whether the oldest entry is in the row at height {@code h}. */
+    boolean oldestIsAt(int h) {
+        return hi != lo && meta[loSlot * 4 + HEIGHT] == h;
+    }
+
+    /** Whether the newest entry is in the row at height {@code h}. */
+    boolean newestIsAt(int h) {
+        return hi != lo && meta[slot(hi - 1) * 4 + HEIGHT] == h;
+    }
+
     // ---- connect ----
 
     /** Adds the newest entry (its row's height is {@code h}); the window was already slid. */
-    void add(int h, Hash32 hStar, int prevBlockRef) {
-        ensureCapacity(size() + 1);
+    void add(int h, long w0, long w1, long w2, long w3, int prevBlockRef) {
+        if (hi - lo == cap) {
+            grow();
+        }
         int n = hi;
         long p = (long) n - 1 - prevBlockRef;
         boolean hasParent = p >= lo;
         int s = slot(n);
-        for (int w = 0; w < 4; w++) {
-            words[s * 4 + w] = hStar.word(w);
-        }
-        height[s] = h;
-        ref[s] = (char) prevBlockRef;
-        flags[s] = hasParent ? HAS_PARENT : 0;
-        val[s] = 0;
-        children[s] = 0;
+        int b = s * 4;
+        words[b] = w0;
+        words[b + 1] = w1;
+        words[b + 2] = w2;
+        words[b + 3] = w3;
+        meta[b + HEIGHT] = h;
+        meta[b + VAL] = 0;
+        meta[b + CHILDREN] = 0;
         hi++;
-        index.insert(n);
+        int pos = indexNewest(n, w0, w1, w2, w3);
+        meta[b + REF_FLAGS] = prevBlockRef << REF_SHIFT | (pos + 1) << POS_SHIFT | (hasParent ? HAS_PARENT : 0);
         if (hasParent) {
-            children[slot((int) p)]++;
-            addToAncestorsOf(n, 1);
+            int pm = slot((int) p) * 4;
+            meta[pm + CHILDREN]++;
+            if (p == n - 1 && (meta[pm + REF_FLAGS] & ON_SPINE) != 0) {
+                // the usual case: the parent is the newest entry and on the spine, so it is the
+                // spine's top (an entry above it would be its descendant, so newer)
+                spineAdds++;
+            } else {
+                addToAncestors((int) p, pm, 1);
+            }
             spinePushTop(n);
-            val[s] = -spineAdds;
-            flags[s] |= ON_SPINE;
+            meta[b + VAL] = -spineAdds;
+            meta[b + REF_FLAGS] |= ON_SPINE;
         }
     }
 
     /**
-     * Adds {@code delta} to the blocksAtop of every live ancestor of {@code seq}: moves the spine
-     * so that it ends at {@code seq}'s parent, then bumps the spine's counter.
+     * Adds {@code delta} to the blocksAtop of the live entry {@code p} (its meta at {@code pm})
+     * and of its live ancestors: moves the spine so that it ends at {@code p}, then bumps the
+     * spine's counter.
      */
-    private void addToAncestorsOf(int seq, int delta) {
-        int p = liveParent(seq);
-        if (p < 0) {
-            return;
-        }
-        if (onSpine(p)) {
+    private void addToAncestors(int p, int pm, int delta) {
+        if ((meta[pm + REF_FLAGS] & ON_SPINE) != 0) {
             while (spineTop() != p) {
                 materialize(spinePopTop());
             }
@@ -241,9 +279,9 @@ final class ChainTrack {
             }
             for (int i = n - 1; i >= 0; i--) {
                 int a = scratch[i];
-                int sa = slot(a);
-                val[sa] -= spineAdds;
-                flags[sa] |= ON_SPINE;
+                int m = slot(a) * 4;
+                meta[m + VAL] -= spineAdds;
+                meta[m + REF_FLAGS] |= ON_SPINE;
                 spinePushTop(a);
             }
         }
@@ -251,34 +289,46 @@ final class ChainTrack {
     }
 
     private void materialize(int seq) {
-        int s = slot(seq);
-        val[s] += spineAdds;
-        flags[s] &= ~ON_SPINE;
+        int m = slot(seq) * 4;
+        meta[m + VAL] += spineAdds;
+        meta[m + REF_FLAGS] &= ~ON_SPINE;
     }
 
-    /** Removes the oldest entry (its row left the window) and returns it, for undo. */
-    D3Entry evictOldest(int chain) {
+    /**
+     * Removes the oldest entry (its row left the window) and writes it to {@code undo} at
+     * {@code i}. It stays in the h* index, which ignores seqs below {@code lo}.
+     */
+    void evictOldest(int chain, EvictedRow undo, int i) {
         int x = lo;
-        D3Entry e = entry(chain, x);
-        int s = slot(x);
-        if ((flags[s] & ON_SPINE) != 0) {
+        int b = loSlot * 4;
+        long w0 = words[b];
+        long w1 = words[b + 1];
+        long w2 = words[b + 2];
+        long w3 = words[b + 3];
+        int h = meta[b + HEIGHT];
+        int v = meta[b + VAL];
+        int c = meta[b + CHILDREN];
+        int rf = meta[b + REF_FLAGS];
+        int ref = rf >>> REF_SHIFT;
+        int atop = (rf & ON_SPINE) != 0 ? v + spineAdds : v;
+        if ((rf & HAS_PARENT) != 0) {
+            // the parent is older, so it has left already: its h* is kept for its children
+            int e = evictedParents.find(x - 1 - ref);
+            undo.set(i, chain, h, w0, w1, w2, w3, ref, true, evictedParents.word(e, 0),
+                    evictedParents.word(e, 1), evictedParents.word(e, 2), evictedParents.word(e, 3), atop);
+            evictedParents.releaseChild(e);
+        } else {
+            undo.set(i, chain, h, w0, w1, w2, w3, ref, false, 0, 0, 0, 0, atop);
+        }
+        if ((rf & ON_SPINE) != 0) {
             spinePopBottom();
         }
-        if (children[s] > 0) {
-            evictedParents.put(x, new EvictedParent(e.hStar(), children[s]));
+        if (c > 0) {
+            evictedParents.put(x, w0, w1, w2, w3, c);
         }
-        if ((flags[s] & HAS_PARENT) != 0) {
-            releaseEvictedParent(parentSeq(x));
-        }
-        index.remove(x);
         lo++;
-        return e;
-    }
-
-    private void releaseEvictedParent(int p) {
-        EvictedParent ep = evictedParents.get(p);
-        if (--ep.children == 0) {
-            evictedParents.remove(p);
+        if (++loSlot == cap) {
+            loSlot = 0;
         }
     }
 
@@ -287,97 +337,119 @@ final class ChainTrack {
     /** Removes the newest entry, which has no descendants: the exact inverse of {@link #add}. */
     void removeNewest() {
         int n = hi - 1;
-        int s = slot(n);
-        if (val[s] + ((flags[s] & ON_SPINE) != 0 ? spineAdds : 0) != 0) {
+        int b = slot(n) * 4;
+        int rf = meta[b + REF_FLAGS];
+        if (meta[b + VAL] + ((rf & ON_SPINE) != 0 ? spineAdds : 0) != 0) {
             throw new IllegalStateException("the newest entry has descendants");
         }
-        if ((flags[s] & ON_SPINE) != 0) {
-            if (spinePopTop() != n) {
-                throw new IllegalStateException("spine out of order");
-            }
+        boolean onSpine = (rf & ON_SPINE) != 0;
+        if (onSpine) {
+            // n is the spine's top (an entry above it would be its descendant)
+            spineSize--;
         }
-        if ((flags[s] & HAS_PARENT) != 0) {
-            int p = parentSeq(n);
+        if ((rf & HAS_PARENT) != 0) {
+            int p = n - 1 - (rf >>> REF_SHIFT);
             if (p < lo) {
                 throw new IllegalStateException("the parent of the newest entry left the window");
             }
-            addToAncestorsOf(n, -1);
-            children[slot(p)]--;
+            int pm = slot(p) * 4;
+            if (onSpine) {
+                // on the spine, the entry under n is its parent (only the bottom has no live
+                // parent), so p is now the top
+                spineAdds--;
+            } else {
+                addToAncestors(p, pm, -1);
+            }
+            meta[pm + CHILDREN]--;
         }
-        index.remove(n);
+        unindexNewest(n, ((rf & POS_MASK) >>> POS_SHIFT) - 1);
         hi--;
     }
 
     /** Puts back the entry that {@link #evictOldest} removed (the newest entries were removed first). */
-    void restoreOldest(D3Entry e) {
-        ensureCapacity(size() + 1);
-        int x = lo - 1;
-        int s = slot(x);
-        for (int w = 0; w < 4; w++) {
-            words[s * 4 + w] = e.hStar().word(w);
+    void restoreOldest(EvictedRow undo, int i) {
+        if (hi - lo == cap) {
+            grow();
         }
-        height[s] = e.height();
-        ref[s] = (char) e.prevBlockRef();
-        flags[s] = e.prevSideBlockHash().isPresent() ? HAS_PARENT : 0;
-        EvictedParent self = evictedParents.remove(x);
-        children[s] = self == null ? 0 : self.children;
-        if (e.prevSideBlockHash().isPresent()) {
-            int p = x - 1 - e.prevBlockRef();
-            evictedParents.computeIfAbsent(p, k -> new EvictedParent(e.prevSideBlockHash().get(), 0)).children++;
+        int x = lo - 1;
+        int s = loSlot == 0 ? cap - 1 : loSlot - 1;
+        int b = s * 4;
+        long w0 = undo.word(i, 0);
+        long w1 = undo.word(i, 1);
+        long w2 = undo.word(i, 2);
+        long w3 = undo.word(i, 3);
+        words[b] = w0;
+        words[b + 1] = w1;
+        words[b + 2] = w2;
+        words[b + 3] = w3;
+        int prevBlockRef = undo.prevBlockRef(i);
+        boolean hasParent = undo.hasParent(i);
+        meta[b + HEIGHT] = undo.height(i);
+        meta[b + CHILDREN] = evictedParents.remove(x);
+        int rf = (char) prevBlockRef << REF_SHIFT | (hasParent ? HAS_PARENT : 0);
+        if (hasParent) {
+            evictedParents.addChild(x - 1 - prevBlockRef, undo.parentWord(i, 0), undo.parentWord(i, 1),
+                    undo.parentWord(i, 2), undo.parentWord(i, 3));
         }
         lo--;
-        index.insert(x);
-        // the spine must start at a root: if x is the parent of its bottom, x goes under it
-        if (spineSize > 0 && liveParent(spineBottom()) == x) {
-            val[s] = e.blocksAtop() - spineAdds;
-            flags[s] |= ON_SPINE;
+        loSlot = s;
+        rf |= (reindexOldest(x, w0, w1, w2, w3) + 1) << POS_SHIFT;
+        // the spine must start at a root: if x is the parent of its bottom, x goes under it. The
+        // bottom is the oldest entry on the spine: if that is x + 1, its flags (next to x's) say so.
+        int atop = undo.blocksAtop(i);
+        boolean underBottom;
+        if (spineSize == 0) {
+            underBottom = false;
+        } else if (x + 1 < hi && (meta[slot(x + 1) * 4 + REF_FLAGS] & ON_SPINE) != 0) {
+            underBottom = isParentOf(x, x + 1);
+        } else {
+            underBottom = isParentOf(x, spineBottom());
+        }
+        if (underBottom) {
+            meta[b + VAL] = atop - spineAdds;
+            meta[b + REF_FLAGS] = rf | ON_SPINE;
             spinePushBottom(x);
         } else {
-            val[s] = e.blocksAtop();
+            meta[b + VAL] = atop;
+            meta[b + REF_FLAGS] = rf;
         }
     }
 
     // ---- storage ----
 
-    private void ensureCapacity(int needed) {
-        if (needed <= cap) {
-            return;
-        }
+    /** Makes room for one more entry (the ring is full). */
+    private void grow() {
+        int needed = cap + 1;
         int newCap = (int) Math.min(Math.max((long) cap * 2, needed), Math.max(window, needed));
+        // the live entries go to slots 0..size-1 of the new ring
         long[] nw = new long[newCap * 4];
-        int[] nh = new int[newCap];
-        char[] nr = new char[newCap];
-        byte[] nf = new byte[newCap];
-        int[] nv = new int[newCap];
-        int[] nc = new int[newCap];
+        int[] nm = new int[newCap * 4];
         for (int seq = lo; seq < hi; seq++) {
-            int o = slot(seq);
-            int t = seq % newCap;
-            System.arraycopy(words, o * 4, nw, t * 4, 4);
-            nh[t] = height[o];
-            nr[t] = ref[o];
-            nf[t] = flags[o];
-            nv[t] = val[o];
-            nc[t] = children[o];
+            int o = slot(seq) * 4;
+            int t = (seq - lo) * 4;
+            System.arraycopy(words, o, nw, t, 4);
+            System.arraycopy(meta, o, nm, t, 4);
         }
         int[] ns = new int[newCap];
         for (int i = 0; i < spineSize; i++) {
             ns[i] = spine[(spineHead + i) % spine.length];
         }
         words = nw;
-        height = nh;
-        ref = nr;
-        flags = nf;
-        val = nv;
-        children = nc;
+        meta = nm;
         spine = ns;
         spineHead = 0;
+        loSlot = 0;
         cap = newCap;
-        index.resize(newCap);
+    }
+
+    /** (spineHead + i) mod spine.length, for 0 <= i <= spine.length. */
+    private int spineIndex(int i) {
+        int k = spineHead + i;
+        return k >= spine.length ? k - spine.length : k;
     }
 
     private int spineTop() {
-        return spine[(spineHead + spineSize - 1) % spine.length];
+        return spine[spineIndex(spineSize - 1)];
     }
 
     private int spineBottom() {
@@ -385,7 +457,7 @@ final class ChainTrack {
     }
 
     private void spinePushTop(int seq) {
-        spine[(spineHead + spineSize) % spine.length] = seq;
+        spine[spineIndex(spineSize)] = seq;
         spineSize++;
     }
 
@@ -396,23 +468,14 @@ final class ChainTrack {
     }
 
     private void spinePushBottom(int seq) {
-        spineHead = (spineHead - 1 + spine.length) % spine.length;
+        spineHead = spineHead == 0 ? spine.length - 1 : spineHead - 1;
         spine[spineHead] = seq;
         spineSize++;
     }
 
     private void spinePopBottom() {
-        spineHead = (spineHead + 1) % spine.length;
+        spineHead = spineIndex(1);
         spineSize--;
-    }
-
-    /** Live entries, oldest first. */
-    List<Integer> seqs() {
-        List<Integer> out = new ArrayList<>(size());
-        for (int seq = lo; seq < hi; seq++) {
-            out.add(seq);
-        }
-        return out;
     }
 
     /** The seq of the entry in the row at height {@code h}, or -1. */

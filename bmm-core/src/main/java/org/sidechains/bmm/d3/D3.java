@@ -27,6 +27,10 @@ public final class D3 implements D3View {
     private final ChainTrack[] chains = new ChainTrack[256];
     /** cbIndex of each row in the window (ring by height); -1 when the block had no M7. */
     private final int[] rowCbIndex;
+    /** Scratch for connect and disconnect: chains, ascending. */
+    private final int[] chainScratch = new int[256];
+    /** Scratch for connect: per chain, its index in the undo while its oldest entry must still leave, else -1. */
+    private final int[] undoIndex = new int[256];
     private int firstHeight = -1;
     private int tipHeight = -1;
 
@@ -34,6 +38,7 @@ public final class D3 implements D3View {
         this.window = window;
         this.rowCbIndex = new int[window];
         Arrays.fill(rowCbIndex, NO_ROW);
+        Arrays.fill(undoIndex, -1);
     }
 
     /** An empty D3 keeping {@code window} rows (8000 in the protocol). */
@@ -73,23 +78,51 @@ public final class D3 implements D3View {
         if (tipHeight < 0) {
             firstHeight = height;
         }
+        // Row `leaving` leaves, then the block's entries are added. Chains are independent, so
+        // each chain's eviction is done right before its new entry (its memory is touched once,
+        // with the new entry taking the evicted one's place in a full ring); the undo lists the
+        // evicted entries by chain. The chains whose oldest entry leaves are found first, in a
+        // loop of their own: its iterations are independent, so their cache misses overlap.
         int leaving = height - window;
         int evictedCb = -1;
-        List<D3Entry> evicted = List.of();
+        int leavingCount = 0;
+        EvictedRow evicted = EvictedRow.EMPTY;
         if (leaving >= firstHeight) {
             evictedCb = Math.max(-1, rowCbIndex[leaving % window]);
-            evicted = new ArrayList<>();
             for (int c = 0; c < 256; c++) {
                 ChainTrack t = chains[c];
-                if (t != null && !t.isEmpty() && t.heightOf(t.oldestSeq()) == leaving) {
-                    evicted.add(t.evictOldest(c));
+                if (t != null && t.oldestIsAt(leaving)) {
+                    undoIndex[c] = leavingCount;
+                    chainScratch[leavingCount++] = c;
                 }
             }
+            if (leavingCount > 0) {
+                evicted = new EvictedRow(leavingCount);
+            }
         }
-        rowCbIndex[height % window] = m7.map(CoinbaseM7::cbIndex).orElse(-1);
+        rowCbIndex[height % window] = m7.isPresent() ? m7.get().cbIndex() : -1;
         if (m7.isPresent()) {
-            for (MiniHeader e : m7.get().entries()) {
-                track(e.chain()).add(height, e.hStar(), e.prevBlockRef());
+            List<MiniHeader> entries = m7.get().entries();
+            int n = entries.size();
+            for (int i = 0; i < n; i++) {
+                MiniHeader e = entries.get(i);
+                int c = e.chain();
+                ChainTrack t = track(c);
+                int u = undoIndex[c];
+                if (u >= 0) {
+                    t.evictOldest(c, evicted, u);
+                    undoIndex[c] = -1;
+                }
+                Hash32 h = e.hStar();
+                t.add(height, h.word(0), h.word(1), h.word(2), h.word(3), e.prevBlockRef());
+            }
+        }
+        for (int i = 0; i < leavingCount; i++) {
+            int c = chainScratch[i];
+            int u = undoIndex[c];
+            if (u >= 0) {
+                chains[c].evictOldest(c, evicted, u);
+                undoIndex[c] = -1;
             }
         }
         tipHeight = height;
@@ -101,18 +134,47 @@ public final class D3 implements D3View {
         if (undo.height() != tipHeight || tipHeight < 0) {
             throw new IllegalStateException("undo is for height " + undo.height() + " but the tip is " + tipHeight);
         }
-        for (ChainTrack t : chains) {
-            if (t != null && !t.isEmpty() && t.heightOf(t.newestSeq()) == tipHeight) {
-                t.removeNewest();
-            }
-        }
         rowCbIndex[tipHeight % window] = NO_ROW;
         int leaving = tipHeight - window;
+        EvictedRow evicted = leaving >= firstHeight ? (EvictedRow) undo.evicted() : EvictedRow.EMPTY;
         if (leaving >= firstHeight) {
             rowCbIndex[leaving % window] = undo.evictedCbIndex();
-            for (int i = undo.evicted().size() - 1; i >= 0; i--) {
-                D3Entry e = undo.evicted().get(i);
-                track(e.chain()).restoreOldest(e);
+        }
+        // First the chains whose newest entry is in the tip's row, in a loop of their own: its
+        // iterations are independent, so the 256 chains' cache misses overlap (in the loop below,
+        // each chain's work would wait for its own).
+        int k = 0;
+        for (int c = 0; c < 256; c++) {
+            ChainTrack t = chains[c];
+            if (t != null && t.newestIsAt(tipHeight)) {
+                chainScratch[k++] = c;
+            }
+        }
+        if (evicted.chainsAscending()) {
+            // chains are independent: per chain, its newest entry goes, then its evicted entry
+            // comes back (both lists are by chain)
+            int n = evicted.size();
+            int i = 0;
+            int j = 0;
+            while (i < k || j < n) {
+                int ci = i < k ? chainScratch[i] : 256;
+                int cj = j < n ? evicted.chain(j) : 256;
+                ChainTrack t = track(Math.min(ci, cj));
+                if (ci <= cj) {
+                    t.removeNewest();
+                    i++;
+                }
+                if (cj <= ci) {
+                    t.restoreOldest(evicted, j++);
+                }
+            }
+        } else {
+            // not an undo that connect made: all the newest entries go, then the list backwards
+            for (int i = 0; i < k; i++) {
+                chains[chainScratch[i]].removeNewest();
+            }
+            for (int i = evicted.size() - 1; i >= 0; i--) {
+                track(evicted.chain(i)).restoreOldest(evicted, i);
             }
         }
         tipHeight--;
@@ -125,7 +187,7 @@ public final class D3 implements D3View {
     private ChainTrack track(int chain) {
         ChainTrack t = chains[chain];
         if (t == null) {
-            t = new ChainTrack(window, hasher);
+            t = new ChainTrack(window, hasher, chain);
             chains[chain] = t;
         }
         return t;
