@@ -75,6 +75,7 @@ public final class SyncBench {
             int n = main.blockCount();
             report("own output index: getblock 0", n, fetch0, sync0);
             report("bitcoind's prevouts: getblock 0 + 3", n, fetch3, sync3);
+            tipLatency(main, 25);
         } finally {
             try (var s = Files.walk(minerDir)) {
                 s.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -141,6 +142,35 @@ public final class SyncBench {
             }
             return t;
         }
+    }
+
+    /**
+     * How long the polling follower (default options, started) takes to see a block mined by
+     * {@code generatetoaddress}: from the RPC's answer to the follower's new tip.
+     */
+    private static void tipLatency(RpcMainchain main, int samples) throws Exception {
+        BmmBlockChain chain = new BmmBlockChain(main.params(), new MemoryBlockStore(main.params().getGenesisBlock()),
+                BmmChainConfig.regtest().withoutOutputIndex());
+        String addr = new ECKey().toAddress(ScriptType.P2WPKH, main.params().network()).toString();
+        List<Long> waits = new ArrayList<>();
+        try (MainchainFollower f = new MainchainFollower(main, chain, MainchainFollower.Options.DEFAULT)) {
+            f.syncToTip();
+            f.start();
+            for (int i = 0; i < samples; i++) {
+                var hash = main.generateToAddress(1, addr).get(0);
+                long t0 = System.nanoTime();
+                while (!f.tip().hash().equals(hash)) {
+                    Thread.sleep(1);
+                }
+                waits.add(System.nanoTime() - t0);
+                Thread.sleep(37 * (i % 7)); // mine at varying phases of the poll
+            }
+        }
+        List<Long> sorted = new ArrayList<>(waits);
+        Collections.sort(sorted);
+        System.out.printf(Locale.ROOT, "new tip seen by the polling follower (poll %d ms): median %.0f ms, max %.0f ms over %d blocks%n",
+                MainchainFollower.Options.DEFAULT.pollInterval().toMillis(), median(waits) / 1e6,
+                sorted.get(sorted.size() - 1) / 1e6, samples);
     }
 
     private static void add(boolean record, List<Long> to, long v) {
