@@ -14,16 +14,10 @@ import org.bitcoinj.core.Block;
 import org.bitcoinj.core.NetworkParameters;
 import org.bitcoinj.core.PrunedException;
 import org.bitcoinj.core.StoredBlock;
-import org.bitcoinj.core.Transaction;
-import org.bitcoinj.core.TransactionOutPoint;
-import org.bitcoinj.core.TransactionOutput;
 import org.bitcoinj.core.TransactionOutputChanges;
 import org.bitcoinj.core.VerificationException;
 import org.bitcoinj.store.BlockStore;
 import org.bitcoinj.store.BlockStoreException;
-import org.sidechains.bmm.bitcoinj.cbv.CbvChecker;
-import org.sidechains.bmm.bitcoinj.cbv.TxCbvCheck;
-import org.sidechains.bmm.bitcoinj.m8.M8View;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.d3.D3;
@@ -31,11 +25,6 @@ import org.sidechains.bmm.d3.D3Undo;
 import org.sidechains.bmm.d3.D3View;
 import org.sidechains.bmm.m7.CoinbaseM7;
 import org.sidechains.bmm.m7.M7Codec;
-import org.sidechains.bmm.m8.M8Tag;
-import org.sidechains.bmm.rules.BlockRules;
-import org.sidechains.bmm.rules.BlockVerdict;
-import org.sidechains.bmm.rules.BmmParams;
-import org.sidechains.bmm.rules.RejectReason;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -178,6 +167,11 @@ public class BmmBlockChain extends AbstractBlockChain {
                 // bitcoinj's add() takes a block it has stored as done; connect it here if it extends the head
                 return offerKnown(known, block);
             }
+            if (blockStore.get(block.getPrevBlockHash()) == null) {
+                // not handed to bitcoinj's orphan pool: it would connect the block later without the
+                // prevouts offered with it; offer it again once its parent is in
+                return new Offer.Orphan(block.getPrevBlockHash());
+            }
         } catch (BlockStoreException e) {
             return new Offer.Refused(Optional.empty(), "block store: " + e.getMessage());
         }
@@ -193,6 +187,9 @@ public class BmmBlockChain extends AbstractBlockChain {
             // bitcoinj wraps the cause with the whole block dumped as text: report the cause
             return refusal(e);
         } catch (PrunedException e) {
+            // bitcoinj gives up a reorg without notSettingChainHead when undo data is missing: the
+            // blocks it already disconnected must be connected again here
+            notSettingChainHead();
             return new Offer.Refused(Optional.empty(), "reorg deeper than the kept undo data: " + e.getMessage());
         }
     }
@@ -289,21 +286,26 @@ public class BmmBlockChain extends AbstractBlockChain {
     protected void rollbackBlockStore(int height) throws BlockStoreException {
         lock.lock();
         try {
+            // check the whole way down first: a rollback that stopped halfway would leave D3 and the head apart
+            List<StoredBlock> undo = new ArrayList<>();
             StoredBlock head = getChainHead();
             while (head.getHeight() > height) {
-                Sha256Hash hash = head.getHeader().getHash();
-                BlockUndo u = undoByHash.get(hash);
-                if (u == null) {
-                    throw new BlockStoreException("no undo data to roll back block " + hash);
+                if (!undoByHash.containsKey(head.getHeader().getHash())) {
+                    throw new BlockStoreException("no undo data to roll back block " + head.getHeader().getHash()
+                            + " at height " + head.getHeight() + " (kept for " + config.maxReorgDepth()
+                            + " blocks): follow the chain again from genesis with a new store");
                 }
-                unapply(hash, u);
+                undo.add(head);
                 head = head.getPrev(blockStore);
                 if (head == null) {
                     throw new BlockStoreException("unreachable height " + height);
                 }
             }
+            for (StoredBlock b : undo) {
+                Sha256Hash hash = b.getHeader().getHash();
+                unapply(hash, undoByHash.get(hash));
+            }
             journal.clear();
-            blockStore.put(head);
             setChainHead(head);
         } finally {
             lock.unlock();

@@ -14,7 +14,11 @@ public sealed interface Offer {
     record SideBranch(Sha256Hash hash) implements Offer {
     }
 
-    /** The block's parent is unknown; bitcoinj keeps it and connects it when the parent arrives. */
+    /**
+     * The block's parent is unknown. {@link BmmBlockChain#offer} does not keep it (bitcoinj's orphan
+     * pool would connect it later without the prevouts it was offered with): offer it again once
+     * its parent is in. ({@code add(Block)} keeps bitcoinj's own behaviour.)
+     */
     record Orphan(Sha256Hash missingParent) implements Offer {
     }
 

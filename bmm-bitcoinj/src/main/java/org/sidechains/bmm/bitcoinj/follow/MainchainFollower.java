@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -31,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * restarts is simply polled again.
  *
  * <p>A block the chain refuses is recorded as a {@link Refusal}; the follower never offers it, or
- * anything built on it, again. With {@link Options#enforce} it also calls {@code invalidateblock}
- * on the node, so the node's best chain stays BMM-valid.
+ * anything built on it, again. With {@link Options#enforce}, a block refused by a BMM rule is also
+ * {@code invalidateblock}ed on the node (again whenever the node shows it on its best chain), so the
+ * node's best chain stays BMM-valid.
  */
 public final class MainchainFollower implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MainchainFollower.class);
@@ -82,6 +84,8 @@ public final class MainchainFollower implements AutoCloseable {
     private final BmmBlockChain chain;
     private final Options options;
     private final Refusals refused = new Refusals();
+    private final Optional<Mainchain> enforceVia;
+    private boolean genesisChecked;
     private ScheduledExecutorService poller;
     private java.util.concurrent.ExecutorService fetcher;
     private volatile boolean unreachable;
@@ -90,6 +94,7 @@ public final class MainchainFollower implements AutoCloseable {
         this.main = Objects.requireNonNull(main, "main");
         this.chain = Objects.requireNonNull(chain, "chain");
         this.options = Objects.requireNonNull(options, "options");
+        this.enforceVia = options.enforce() ? Optional.of(main) : Optional.empty();
         if (!chain.config().outputIndex() && !options.fetchPrevouts()) {
             throw new IllegalArgumentException("the chain keeps no output index, so the follower must fetch prevouts");
         }
@@ -123,9 +128,14 @@ public final class MainchainFollower implements AutoCloseable {
         int offered = 0;
         boolean caughtUp = true;
         try {
+            checkGenesis();
             Sha256Hash best = main.bestBlockHash();
-            if (best.equals(before.hash()) || refused.contains(best)) {
+            if (best.equals(before.hash())) {
                 return new SyncResult(0, before, true);
+            }
+            if (refused.contains(best)) {
+                boolean told = refused.enforceAgain(best, enforceVia);
+                return new SyncResult(0, before, !told);
             }
             int tipHeight = main.header(best).height();
             int ancestor = commonAncestorHeight(tipHeight);
@@ -152,9 +162,10 @@ public final class MainchainFollower implements AutoCloseable {
                         break;
                     }
                     if (o instanceof Offer.Refused r) {
-                        refuse(Refusal.of(batch.from() + i, b.getHash(), r));
+                        Refusal refusal = Refusal.of(batch.from() + i, b.getHash(), r);
+                        refused.refuse(refusal, enforceVia);
                         // enforced: the node has a new best chain to follow
-                        caughtUp = !options.enforce();
+                        caughtUp = !(options.enforce() && refusal.bmmRule());
                         next = cancel(next);
                         break;
                     }
@@ -178,7 +189,9 @@ public final class MainchainFollower implements AutoCloseable {
             boolean stop = false;
             for (int i = 0; i < hashes.size(); i++) {
                 if (refused.contains(hashes.get(i))) {
-                    hashes = hashes.subList(0, i); // never fetch a refused block or its descendants
+                    // never fetch a refused block or its descendants; enforcing, tell the node again
+                    refused.enforceAgain(hashes.get(i), enforceVia);
+                    hashes = hashes.subList(0, i);
                     stop = true;
                     break;
                 }
@@ -219,13 +232,43 @@ public final class MainchainFollower implements AutoCloseable {
         return fetcher;
     }
 
-    /** Syncs until the chain is at the node's best block (or stopped by a refusal). */
+    /**
+     * Syncs until the chain is at the node's best block (or stopped by a refusal).
+     *
+     * @throws IllegalStateException when the node's chain keeps changing under the follower
+     */
     public SyncResult syncToTip() {
-        SyncResult r;
-        do {
-            r = sync();
-        } while (!r.caughtUp());
-        return r;
+        for (int stalled = 0; stalled < 100; ) {
+            Tip before = tip();
+            SyncResult r = sync();
+            if (r.caughtUp()) {
+                return r;
+            }
+            if (r.tip().equals(before)) {
+                stalled++;
+                try {
+                    Thread.sleep(Math.min(1000, 20L * stalled)); // the node is reorganising: let it settle
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while following " + main.describe(), e);
+                }
+            }
+        }
+        throw new IllegalStateException(main.describe() + " kept changing its best chain: gave up catching up");
+    }
+
+    /** A node of another network would look like an endless reorg: say what it is instead. */
+    private void checkGenesis() {
+        if (genesisChecked) {
+            return;
+        }
+        Sha256Hash theirs = main.blockHash(0);
+        Sha256Hash ours = chain.params().getGenesisBlock().getHash();
+        if (!theirs.equals(ours)) {
+            throw new IllegalStateException(main.describe() + " has genesis block " + theirs + ", not " + ours
+                    + " of " + chain.params().network() + ": is it a node of another network?");
+        }
+        genesisChecked = true;
     }
 
     /** Starts polling on a daemon thread; node outages are logged once and waited out. */
@@ -291,14 +334,6 @@ public final class MainchainFollower implements AutoCloseable {
                 blocks.add(b);
                 prevouts.add(op -> java.util.Optional.empty());
             }
-        }
-    }
-
-    private void refuse(Refusal r) {
-        refused.add(r);
-        if (options.enforce()) {
-            main.invalidateBlock(r.hash());
-            log.info("invalidateblock {} sent to {}", r.hash(), main.describe());
         }
     }
 

@@ -59,6 +59,7 @@ public final class P2pFollower implements AutoCloseable {
     private final Refusals refused = new Refusals();
     private final ScheduledExecutorService worker;
     private volatile CompletableFuture<HeadersMessage> pendingHeaders;
+    private boolean started;
 
     /**
      * @param port        the node's P2P port on 127.0.0.1
@@ -116,7 +117,11 @@ public final class P2pFollower implements AutoCloseable {
     }
 
     /** Connects and follows in the background. */
-    public void start() {
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        started = true;
         peers.start();
         long ms = Math.max(1, pollInterval.toMillis());
         worker.scheduleWithFixedDelay(this::round, 0, ms, TimeUnit.MILLISECONDS);
@@ -152,38 +157,44 @@ public final class P2pFollower implements AutoCloseable {
             BlockStoreException {
         while (true) {
             Tip before = tip();
+            StoredBlock head = chain.getChainHead();
+            // asked from the head's parent, the node's answer starts with our head iff its best chain holds it
+            StoredBlock from = head.getHeight() > 0 ? head.getPrev(chain.getBlockStore()) : head;
             CompletableFuture<HeadersMessage> f = new CompletableFuture<>();
             pendingHeaders = f;
-            long version = ProtocolVersion.CURRENT.intValue();
-            peer.sendMessage(new GetHeadersMessage(version, locator(), Sha256Hash.ZERO_HASH));
+            peer.sendMessage(new GetHeadersMessage(ProtocolVersion.CURRENT.intValue(), locator(from),
+                    Sha256Hash.ZERO_HASH));
             List<Block> headers = f.get(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getBlockHeaders();
             pendingHeaders = null;
+            int first = 0;
+            if (head.getHeight() > 0) {
+                if (headers.isEmpty() || !headers.get(0).getHash().equals(head.getHeader().getHash())) {
+                    // the node left our head's branch (a reorg, or invalidateblock): step back and ask again
+                    chain.disconnectTo(head.getHeight() - 1);
+                    refused.tipMoved(before, tip());
+                    continue;
+                }
+                first = 1;
+            }
             boolean stop = false;
-            for (Block h : headers) {
+            for (int i = first; i < headers.size() && !stop; i++) {
+                Block h = headers.get(i);
                 Sha256Hash hash = h.getHash();
                 if (refused.contains(hash) || refused.contains(h.getPrevBlockHash())) {
-                    stop = true; // nothing built on a refused block is offered
+                    refused.enforceAgain(hash, enforceVia); // nothing built on a refused block is offered
+                    stop = true;
                     break;
-                }
-                if (chain.getBlockStore().get(hash) != null) {
-                    continue;
                 }
                 Block full = peer.getBlock(hash).get(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 Offer o = chain.offer(full);
                 if (o instanceof Offer.Refused r) {
                     StoredBlock parent = chain.getBlockStore().get(full.getPrevBlockHash());
                     int height = parent == null ? -1 : parent.getHeight() + 1;
-                    refused.add(Refusal.of(height, hash, r));
-                    enforceVia.ifPresent(m -> {
-                        m.invalidateBlock(hash);
-                        log.info("invalidateblock {} sent to {}", hash, m.describe());
-                    });
+                    refused.refuse(Refusal.of(height, hash, r), enforceVia);
                     stop = true;
-                    break;
-                }
-                if (o instanceof Offer.Orphan) {
+                } else if (!(o instanceof Offer.Connected)) {
+                    log.warn("block {} from the peer did not extend the chain: {}", hash, o);
                     stop = true;
-                    break;
                 }
             }
             refused.tipMoved(before, tip());
@@ -193,10 +204,10 @@ public final class P2pFollower implements AutoCloseable {
         }
     }
 
-    /** The chain's locator: the head, then back 1, 2, 4, ... blocks, ending at genesis. */
-    private BlockLocator locator() throws BlockStoreException {
+    /** A locator from {@code start}: it, then back 1, 2, 4, ... blocks, ending at genesis. */
+    private BlockLocator locator(StoredBlock start) throws BlockStoreException {
         List<Sha256Hash> hashes = new ArrayList<>();
-        StoredBlock b = chain.getChainHead();
+        StoredBlock b = start;
         int step = 1;
         while (b != null) {
             hashes.add(b.getHeader().getHash());
@@ -215,8 +226,11 @@ public final class P2pFollower implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         worker.shutdownNow();
-        peers.stop();
+        if (started) {
+            started = false;
+            peers.stop();
+        }
     }
 }

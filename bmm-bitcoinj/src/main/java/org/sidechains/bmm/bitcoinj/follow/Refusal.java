@@ -19,6 +19,11 @@ public record Refusal(int height, Sha256Hash hash, String reason, String message
         Objects.requireNonNull(message, "message");
     }
 
+    /** Whether a BMM rule refused the block (only those are worth {@code invalidateblock}). */
+    public boolean bmmRule() {
+        return !reason.equals("invalid");
+    }
+
     /** The refusal the enforcing chain's answer describes. */
     public static Refusal of(int height, Sha256Hash hash, Offer.Refused refused) {
         return new Refusal(height, hash, refused.reason().map(RejectReason::code).orElse("invalid"), refused.message());

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.bitcoinj.base.Coin;
+import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
 import org.sidechains.bmm.regtest.bitcoind.BitcoindException;
 import org.sidechains.bmm.regtest.demo.Demo;
 import org.sidechains.bmm.regtest.mainchain.OpenMainchain;
@@ -62,7 +63,7 @@ final class DemoCommand implements Callable<Integer> {
             err.println("bmm-regtest demo: " + e.getMessage());
             err.flush();
             return 2;
-        } catch (BitcoindException e) {
+        } catch (BitcoindException | MainchainException | java.io.IOException e) {
             err.println("bmm-regtest demo: " + e.getMessage());
             err.flush();
             return 1;

@@ -1,10 +1,12 @@
 package org.sidechains.bmm.regtest.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
 import org.sidechains.bmm.regtest.bitcoind.BitcoindException;
 import org.sidechains.bmm.regtest.mainchain.OpenMainchain;
 import org.sidechains.bmm.regtest.miner.MinerDaemon;
@@ -69,14 +71,23 @@ final class MinerCommand implements Callable<Integer> {
             open = mainchain.open();
         } catch (RpcOptions.UsageException e) {
             return usage(err, e.getMessage());
-        } catch (BitcoindException e) {
+        } catch (BitcoindException | MainchainException e) {
             err.println("bmm-regtest miner: " + e.getMessage());
             err.flush();
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        try (open; MinerDaemon daemon = MinerDaemon.start(open.mainchain(), dir, port, auth,
-                intervalSeconds == 0 ? null : Duration.ofSeconds(intervalSeconds), enforce)) {
+        MinerDaemon daemon;
+        try {
+            daemon = MinerDaemon.start(open.mainchain(), dir, port, auth,
+                    intervalSeconds == 0 ? null : Duration.ofSeconds(intervalSeconds), enforce);
+        } catch (IOException | MainchainException | IllegalStateException e) {
+            open.close();
+            err.println("bmm-regtest miner: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        try (open; daemon) {
             out.println("miner: mainchain " + open.description());
             out.println("miner: JSON-RPC at " + daemon.url() + (user != null ? " (user " + user + ")"
                     : " (cookie " + dir.resolve(".cookie") + ")"));

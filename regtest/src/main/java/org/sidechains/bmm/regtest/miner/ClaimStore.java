@@ -24,7 +24,7 @@ import org.bitcoinj.script.Script;
  * The M9 outputs the miner was paid, with the witness scripts it needs to sweep them. A claim is
  * appended (and forced to disk) before the block that pays it is submitted, so a crash can lose a
  * claim only for a block that never reached the mainchain. The file is append-only JSON lines; a
- * torn last line (a crash mid-write) is skipped on reading.
+ * torn last line (a crash mid-write) is cut off when the file is opened.
  */
 public final class ClaimStore {
     static final String FILE = "claims.jsonl";
@@ -46,26 +46,39 @@ public final class ClaimStore {
         this.file = file;
     }
 
-    /** Opens (or creates) {@code dir/claims.jsonl}. */
+    /**
+     * Opens (or creates) {@code dir/claims.jsonl}. A torn last line (a write cut short) is cut off
+     * the file, so the next claim starts on a line of its own.
+     */
     public static ClaimStore open(Path dir) throws IOException {
         Files.createDirectories(dir);
         ClaimStore s = new ClaimStore(dir.resolve(FILE));
-        if (Files.exists(s.file)) {
-            List<String> lines = Files.readAllLines(s.file, StandardCharsets.UTF_8);
-            for (int i = 0; i < lines.size(); i++) {
-                String line = lines.get(i).trim();
-                if (line.isEmpty()) {
-                    continue;
-                }
-                try {
-                    Claim c = parse(JSON.readTree(line));
-                    s.claims.put(c.outpoint(), c);
-                } catch (IOException | RuntimeException e) {
-                    if (i != lines.size() - 1) {
-                        throw new IOException(s.file + " line " + (i + 1) + " is not a claim: " + e.getMessage(), e);
-                    }
-                    // a torn final line: the write that made it never finished
-                }
+        if (!Files.exists(s.file)) {
+            return s;
+        }
+        byte[] bytes = Files.readAllBytes(s.file);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] != '\n') {
+            end--;
+        }
+        if (end < bytes.length) {
+            try (FileChannel ch = FileChannel.open(s.file, StandardOpenOption.WRITE)) {
+                ch.truncate(end);
+                ch.force(true);
+            }
+        }
+        String[] lines = new String(bytes, 0, end, StandardCharsets.UTF_8).split("\n");
+        for (int i = 0; i < lines.length; i++) {
+            String line = lines[i].trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            try {
+                Claim c = parse(JSON.readTree(line));
+                s.claims.put(c.outpoint(), c);
+            } catch (IOException | RuntimeException e) {
+                throw new IOException(s.file + " line " + (i + 1) + " is not a claim (" + e.getMessage()
+                        + "): repair or move the file; the claims in it are the miner's unswept bribes", e);
             }
         }
         return s;
@@ -94,6 +107,7 @@ public final class ClaimStore {
             o.put("chain", c.chain());
             sb.append(JSON.writeValueAsString(o)).append('\n');
         }
+        boolean created = !Files.exists(file);
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.APPEND)) {
             ByteBuffer buf = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
@@ -101,6 +115,9 @@ public final class ClaimStore {
                 ch.write(buf);
             }
             ch.force(true);
+        }
+        if (created) {
+            MinerKey.syncDirectory(file.getParent());
         }
         for (Claim c : add) {
             claims.put(c.outpoint(), c);

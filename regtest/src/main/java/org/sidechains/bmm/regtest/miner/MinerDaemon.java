@@ -26,9 +26,11 @@ public final class MinerDaemon implements AutoCloseable {
     private final BmmMiner miner;
     private final RpcServer server;
     private final ScheduledExecutorService timer;
+    private final DatadirLock lock;
     private boolean closed;
 
-    private MinerDaemon(BmmMiner miner, RpcServer server, ScheduledExecutorService timer) {
+    private MinerDaemon(BmmMiner miner, RpcServer server, ScheduledExecutorService timer, DatadirLock lock) {
+        this.lock = lock;
         this.miner = miner;
         this.server = server;
         this.timer = timer;
@@ -46,6 +48,7 @@ public final class MinerDaemon implements AutoCloseable {
     public static MinerDaemon start(Mainchain mainchain, Path datadir, int port, RpcAuth auth, Duration interval,
                                     boolean enforce) throws IOException {
         Objects.requireNonNull(mainchain, "mainchain");
+        DatadirLock lock = DatadirLock.acquire(datadir);
         BmmMiner miner = null;
         RpcServer server = null;
         try {
@@ -70,7 +73,7 @@ public final class MinerDaemon implements AutoCloseable {
                     }
                 }, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
             }
-            return new MinerDaemon(miner, server, timer);
+            return new MinerDaemon(miner, server, timer, lock);
         } catch (IOException | RuntimeException e) {
             if (server != null) {
                 server.close();
@@ -78,6 +81,7 @@ public final class MinerDaemon implements AutoCloseable {
             if (miner != null) {
                 miner.close();
             }
+            lock.release();
             throw e;
         }
     }
@@ -101,9 +105,16 @@ public final class MinerDaemon implements AutoCloseable {
         }
         closed = true;
         if (timer != null) {
-            timer.shutdownNow();
+            // not shutdownNow: an interrupt could cut a claim's write (or a block's submission) short
+            timer.shutdown();
+            try {
+                timer.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         server.close();
         miner.close();
+        lock.release();
     }
 }

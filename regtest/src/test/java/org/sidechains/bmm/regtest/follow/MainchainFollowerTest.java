@@ -137,4 +137,17 @@ class MainchainFollowerTest {
             assertEquals(want, f.tip().hash());
         }
     }
+
+    @Test
+    void aNodeOfAnotherNetworkIsNamedNotFollowedForever() throws Exception {
+        org.bitcoinj.core.NetworkParameters testnet = org.bitcoinj.core.NetworkParameters.of(
+                org.bitcoinj.base.BitcoinNetwork.TESTNET);
+        BmmBlockChain chain = new BmmBlockChain(testnet, new MemoryBlockStore(testnet.getGenesisBlock()),
+                BmmChainConfig.regtest().withoutOutputIndex());
+        try (MainchainFollower f = new MainchainFollower(net.node, chain, MainchainFollower.Options.DEFAULT)) {
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    f::syncToTip);
+            assertTrue(e.getMessage().contains("is it a node of another network?"), e.getMessage());
+        }
+    }
 }

@@ -117,6 +117,17 @@ class BitcoindIT {
             rpcF.syncToTip();
             await("the P2P follower to reach " + next, () -> p2p.tip().hash().equals(next));
             assertEquals(rpcF.chain().d3().rows(), p2p.chain().d3().rows());
+            // invalidateblock with nothing on top: both go back; a new block on the parent: both follow
+            net.node.invalidateBlock(next);
+            rpcF.syncToTip();
+            assertEquals(tip, rpcF.tip().hash());
+            await("the P2P follower to go back to " + tip, () -> p2p.tip().hash().equals(tip));
+            assertEquals(rpcF.chain().d3().rows(), p2p.chain().d3().rows());
+            Sha256Hash other = net.node.generateToAddress(1, net.miner.payoutAddress().toString()).get(0);
+            rpcF.syncToTip();
+            await("the P2P follower to reach " + other, () -> p2p.tip().hash().equals(other));
+            assertEquals(rpcF.chain().d3().rows(), p2p.chain().d3().rows());
+            assertEquals(4, p2p.chain().d3().rows().stream().mapToInt(r -> r.entries().size()).sum());
         }
     }
 

@@ -1,0 +1,107 @@
+package org.sidechains.bmm.bitcoinj.chain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.bitcoinj.base.Sha256Hash;
+import org.bitcoinj.core.Block;
+import org.junit.jupiter.api.Test;
+import org.sidechains.bmm.base.Hash32;
+import org.sidechains.bmm.base.MiniHeader;
+import org.sidechains.bmm.bitcoinj.RegtestDriver;
+import org.sidechains.bmm.d3.D3Row;
+
+/** Reorgs deeper than the kept undo data, rewinds, re-offers and orphans: D3 and the head never part. */
+class BmmBlockChainEdgesTest {
+    static final int DEPTH = 3;
+
+    final RegtestDriver net = new RegtestDriver(new BmmChainConfig(BmmChainConfig.regtest().params(), DEPTH));
+
+    static MiniHeader mh(int n) {
+        byte[] b = new byte[32];
+        b[0] = (byte) n;
+        b[1] = 0x5a;
+        return new MiniHeader(7, Hash32.wrap(b), 0);
+    }
+
+    /** Blocks on {@code prev}, each with an M7 entry for chain 7; not offered. */
+    List<Block> branch(Sha256Hash prev, int n, int salt) {
+        List<Block> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Block b = net.build(prev, List.of(mh(salt + i)), List.of());
+            out.add(b);
+            prev = b.getHash();
+        }
+        return out;
+    }
+
+    int entries() {
+        return net.chain.d3().rows().stream().mapToInt(r -> r.entries().size()).sum();
+    }
+
+    @Test
+    void aReorgDeeperThanTheUndoDataIsRefusedAndChangesNothing() {
+        net.mineEmpty(2);
+        Sha256Hash fork = net.tip();
+        for (Block b : branch(fork, 6, 0)) {
+            assertInstanceOf(Offer.Connected.class, net.chain.offer(b));
+        }
+        Sha256Hash head = net.tip();
+        List<D3Row> before = net.chain.d3().rows();
+        List<Block> other = branch(fork, 7, 100);
+        for (int i = 0; i < 6; i++) {
+            assertInstanceOf(Offer.SideBranch.class, net.chain.offer(other.get(i)));
+        }
+        // the seventh makes the other branch heavier: a 6-deep reorg, but undo is kept for 3
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, net.chain.offer(other.get(6)));
+        assertTrue(r.message().contains("deeper than the kept undo data"), r.message());
+        assertEquals(head, net.tip());
+        assertEquals(before, net.chain.d3().rows(), "D3 is where the head is");
+        assertEquals(net.chain.getChainHead().getHeight(), net.chain.d3().tipHeight());
+        // and the chain goes on: a block on the head connects
+        assertInstanceOf(Offer.Connected.class, net.chain.offer(net.build(head, List.of(mh(50)), List.of())));
+    }
+
+    @Test
+    void disconnectToBeyondTheUndoDataThrowsAndChangesNothing() {
+        for (Block b : branch(net.tip(), 6, 0)) {
+            net.chain.offer(b);
+        }
+        List<D3Row> before = net.chain.d3().rows();
+        Sha256Hash head = net.tip();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.chain.disconnectTo(1));
+        assertTrue(e.getMessage().contains("no undo data"), e.getMessage());
+        assertEquals(head, net.tip());
+        assertEquals(before, net.chain.d3().rows());
+    }
+
+    @Test
+    void aRewoundBlockConnectsAgainWhenOfferedAgain() {
+        List<Block> bs = branch(net.tip(), 3, 0);
+        bs.forEach(net.chain::offer);
+        List<D3Row> full = net.chain.d3().rows();
+        net.chain.disconnectTo(1);
+        assertEquals(1, net.chain.getChainHead().getHeight());
+        assertEquals(1, entries());
+        assertEquals(new Offer.Connected(1, bs.get(0).getHash()), net.chain.offer(bs.get(0)), "the head itself");
+        assertInstanceOf(Offer.SideBranch.class, net.chain.offer(net.chain.params().getGenesisBlock()),
+                "below the head: nothing to do");
+        assertEquals(new Offer.Connected(2, bs.get(1).getHash()), net.chain.offer(bs.get(1)));
+        assertEquals(new Offer.Connected(3, bs.get(2).getHash()), net.chain.offer(bs.get(2)));
+        assertEquals(full, net.chain.d3().rows());
+    }
+
+    @Test
+    void anOrphanIsNotKeptAndConnectsWhenOfferedAfterItsParent() {
+        List<Block> bs = branch(net.tip(), 2, 0);
+        assertEquals(new Offer.Orphan(bs.get(0).getHash()), net.chain.offer(bs.get(1)));
+        assertInstanceOf(Offer.Connected.class, net.chain.offer(bs.get(0)));
+        assertEquals(1, net.chain.getChainHead().getHeight(), "the orphan was not connected behind our back");
+        assertInstanceOf(Offer.Connected.class, net.chain.offer(bs.get(1)));
+        assertEquals(2, entries());
+    }
+}
