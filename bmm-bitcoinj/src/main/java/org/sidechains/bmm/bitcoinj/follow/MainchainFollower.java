@@ -86,8 +86,11 @@ public final class MainchainFollower implements AutoCloseable {
     private final Refusals refused = new Refusals();
     private final Optional<Mainchain> enforceVia;
     private boolean genesisChecked;
+    /** Guards the threads below, apart from sync()'s monitor: closing must not wait out a sync. */
+    private final Object threads = new Object();
     private ScheduledExecutorService poller;
     private java.util.concurrent.ExecutorService fetcher;
+    private boolean closed;
     private volatile boolean unreachable;
 
     public MainchainFollower(Mainchain main, BmmBlockChain chain, Options options) {
@@ -221,16 +224,22 @@ public final class MainchainFollower implements AutoCloseable {
         return null;
     }
 
-    private synchronized java.util.concurrent.ExecutorService fetcher() {
-        if (fetcher == null) {
-            fetcher = Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, "mainchain-fetch");
-                t.setDaemon(true);
-                return t;
-            });
+    private java.util.concurrent.ExecutorService fetcher() {
+        synchronized (threads) {
+            if (closed) {
+                throw new IllegalStateException("the follower of " + main.describe() + " is closed");
+            }
+            if (fetcher == null) {
+                fetcher = Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "mainchain-fetch");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
+            return fetcher;
         }
-        return fetcher;
     }
+
 
     /**
      * Syncs until the chain is at the node's best block (or stopped by a refusal).
@@ -272,17 +281,22 @@ public final class MainchainFollower implements AutoCloseable {
     }
 
     /** Starts polling on a daemon thread; node outages are logged once and waited out. */
-    public synchronized void start() {
-        if (poller != null) {
-            return;
+    public void start() {
+        synchronized (threads) {
+            if (closed) {
+                throw new IllegalStateException("the follower of " + main.describe() + " is closed");
+            }
+            if (poller != null) {
+                return;
+            }
+            poller = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "mainchain-follower");
+                t.setDaemon(true);
+                return t;
+            });
+            long ms = options.pollInterval().toMillis();
+            poller.scheduleWithFixedDelay(this::pollOnce, 0, Math.max(1, ms), TimeUnit.MILLISECONDS);
         }
-        poller = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "mainchain-follower");
-            t.setDaemon(true);
-            return t;
-        });
-        long ms = options.pollInterval().toMillis();
-        poller.scheduleWithFixedDelay(this::pollOnce, 0, Math.max(1, ms), TimeUnit.MILLISECONDS);
     }
 
     private void pollOnce() {
@@ -303,20 +317,26 @@ public final class MainchainFollower implements AutoCloseable {
         }
     }
 
+    /** Stops the poll and the prefetch at once (a sync in progress ends with an error). */
     @Override
-    public synchronized void close() {
-        if (fetcher != null) {
-            fetcher.shutdownNow();
-            fetcher = null;
+    public void close() {
+        ScheduledExecutorService p;
+        synchronized (threads) {
+            closed = true;
+            if (fetcher != null) {
+                fetcher.shutdownNow();
+                fetcher = null;
+            }
+            p = poller;
+            poller = null;
         }
-        if (poller != null) {
-            poller.shutdownNow();
+        if (p != null) {
+            p.shutdownNow();
             try {
-                poller.awaitTermination(5, TimeUnit.SECONDS);
+                p.awaitTermination(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            poller = null;
         }
     }
 

@@ -31,7 +31,12 @@ final class BlockChecks {
 
     /** CheckBlock: proof of work, merkle root and its mutation, sizes, the coinbase, each transaction. */
     static Optional<Refusal> checkBlock(Block block) {
-        if (!Pow.check(block.getHash(), block.getDifficultyTarget())) {
+        return checkBlock(block, true);
+    }
+
+    /** CheckBlock, with or without the proof of work (TestBlockValidity of a proposal: without). */
+    static Optional<Refusal> checkBlock(Block block, boolean checkPow) {
+        if (checkPow && !Pow.check(block.getHash(), block.getDifficultyTarget())) {
             return Optional.of(Refusal.of("high-hash", "proof of work failed"));
         }
         List<Transaction> txs = block.getTransactions();
@@ -121,9 +126,11 @@ final class BlockChecks {
         if (block.getTimeSeconds() <= parentMedianTimePast) {
             return Optional.of(Refusal.of("time-too-old", "block's timestamp is too early"));
         }
-        if (block.getVersion() < 4) {
-            return Optional.of(Refusal.of(String.format("bad-version(0x%08x)", block.getVersion()),
-                    "rejected nVersion=0x" + String.format("%08x", block.getVersion()) + " block"));
+        // bitcoind's nVersion is a signed int32 (bitcoinj reads it unsigned): 0x80000000 and up are negative
+        int version = (int) block.getVersion();
+        if (version < 4) {
+            return Optional.of(Refusal.of(String.format("bad-version(0x%08x)", version),
+                    String.format("rejected nVersion=0x%08x block", version)));
         }
         return Optional.empty();
     }

@@ -1,6 +1,7 @@
 package org.sidechains.bmm.regtest.embedded;
 
 import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -14,9 +15,11 @@ import org.bitcoinj.core.Block;
 
 /**
  * Every stored block with its height, cumulative work and arrival order, including side branches
- * and blocks found invalid; like bitcoind's block index with its failure flags. The best chain is
- * the valid block with the most cumulative work, the earliest received among equals (bitcoind's
- * candidate order). Not thread-safe: the chain's lock guards it.
+ * and blocks found invalid; like bitcoind's block index with its failure flags, kept per block
+ * (failed-valid, failed-child) as bitcoind's nStatus keeps them, so a cleared ancestor does not
+ * revive other branches below it. The best chain is the unflagged block with the most cumulative
+ * work, the earliest received among equals (bitcoind's candidate order). Not thread-safe: the
+ * chain's lock guards it.
  */
 final class BlockIndex {
     /** bitcoind's median time past span. */
@@ -40,10 +43,20 @@ final class BlockIndex {
             .comparing(Entry::chainWork, Comparator.reverseOrder())
             .thenComparingLong(Entry::sequence);
 
+    /** bitcoind's BLOCK_FAILED_MASK flags of one block. */
+    enum Failure {
+        /** BLOCK_FAILED_VALID: the block itself failed validation, or invalidateblock named it. */
+        VALID,
+        /** BLOCK_FAILED_CHILD: a descendant of a failed block. */
+        CHILD
+    }
+
     private final Map<Sha256Hash, Entry> entries = new HashMap<>();
-    private final TreeSet<Entry> byWork = new TreeSet<>(MOST_WORK_FIRST);
-    /** Blocks marked invalid themselves (bitcoind's BLOCK_FAILED_VALID), with the reason. */
-    private final Map<Sha256Hash, String> failed = new HashMap<>();
+    private final Map<Sha256Hash, List<Entry>> children = new HashMap<>();
+    /** The blocks without failure flags, most work first: the candidates for the best chain. */
+    private final TreeSet<Entry> candidates = new TreeSet<>(MOST_WORK_FIRST);
+    /** Each block's failure flag; absent: not failed. */
+    private final Map<Sha256Hash, Failure> failed = new HashMap<>();
     private long nextSequence;
 
     Entry addGenesis(Block genesis) {
@@ -66,7 +79,14 @@ final class BlockIndex {
 
     private Entry put(Entry e) {
         entries.put(e.hash(), e);
-        byWork.add(e);
+        if (e.parent() != null) {
+            children.computeIfAbsent(e.parent().hash(), h -> new ArrayList<>()).add(e);
+        }
+        if (e.parent() != null && isFailed(e.parent())) {
+            failed.put(e.hash(), Failure.CHILD); // the chain refuses such blocks (bad-prevblk) before adding them
+        } else {
+            candidates.add(e);
+        }
         return e;
     }
 
@@ -74,43 +94,65 @@ final class BlockIndex {
         return Optional.ofNullable(entries.get(hash));
     }
 
-    /** Whether the block or an ancestor is marked invalid. */
+    /** Whether the block carries a failure flag (its own, or failed-child); O(1). */
     boolean isFailed(Entry e) {
-        if (failed.isEmpty()) {
-            return false;
-        }
-        for (Entry a = e; a != null; a = a.parent()) {
-            if (failed.containsKey(a.hash())) {
-                return true;
+        return failed.containsKey(e.hash());
+    }
+
+    /**
+     * Marks the block failed-valid (invalidateblock, or refused by validation) and every stored
+     * descendant failed-child.
+     */
+    void markFailed(Entry e) {
+        flag(e, Failure.VALID);
+        for (Entry d : descendants(e)) {
+            if (failed.get(d.hash()) != Failure.VALID) {
+                flag(d, Failure.CHILD);
             }
         }
-        return false;
     }
 
-    void markFailed(Entry e, String reason) {
-        failed.put(e.hash(), reason);
+    private void flag(Entry e, Failure f) {
+        failed.put(e.hash(), f);
+        candidates.remove(e);
     }
 
-    /** bitcoind's ResetBlockFailureFlags: clears the block, its descendants and its ancestors. */
+    /**
+     * bitcoind's ResetBlockFailureFlags: clears the flags of the block, its descendants and its
+     * ancestors; other blocks (other branches below a cleared ancestor) keep theirs.
+     */
     void clearFailure(Entry e) {
-        List<Sha256Hash> clear = new ArrayList<>();
-        for (Sha256Hash f : failed.keySet()) {
-            Entry fe = entries.get(f);
-            if (fe != null && (ancestor(fe, e.height()) == e || ancestor(e, fe.height()) == fe)) {
-                clear.add(f);
+        List<Entry> clear = descendants(e);
+        for (Entry a = e; a != null; a = a.parent()) {
+            clear.add(a);
+        }
+        for (Entry c : clear) {
+            if (failed.remove(c.hash()) != null) {
+                candidates.add(c);
             }
         }
-        clear.forEach(failed::remove);
+    }
+
+    /** Every stored descendant of {@code e}, not {@code e} itself. */
+    private List<Entry> descendants(Entry e) {
+        List<Entry> out = new ArrayList<>();
+        ArrayDeque<Entry> todo = new ArrayDeque<>();
+        todo.push(e);
+        while (!todo.isEmpty()) {
+            for (Entry c : children.getOrDefault(todo.pop().hash(), List.of())) {
+                out.add(c);
+                todo.push(c);
+            }
+        }
+        return out;
     }
 
     /** The valid block with the most work (earliest received among equals). */
     Entry best() {
-        for (Entry e : byWork) {
-            if (!isFailed(e)) {
-                return e;
-            }
+        if (candidates.isEmpty()) {
+            throw new IllegalStateException("no valid block, not even genesis");
         }
-        throw new IllegalStateException("no valid block, not even genesis");
+        return candidates.first();
     }
 
     /** The ancestor of {@code e} at {@code height} (e itself at its own height), or null above it. */

@@ -7,11 +7,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.bitcoinj.base.Address;
@@ -72,6 +74,10 @@ public final class EmbeddedRegtestChain implements Mainchain {
     private static final Duration MAX_TIP_AGE = Duration.ofHours(24);
     /** bitcoind's block-file framing: 4 bytes magic and 4 bytes size before each block. */
     private static final int BLOCK_FILE_OVERHEAD = 8;
+    /** The weight bitcoind's BlockAssembler reserves for the coinbase. */
+    private static final int COINBASE_RESERVED_WEIGHT = 4_000;
+    /** bitcoind's DEFAULT_BLOCK_MAX_WEIGHT (-blockmaxweight): MAX_BLOCK_WEIGHT - 4000. */
+    static final int DEFAULT_BLOCK_MAX_WEIGHT = BlockChecks.MAX_BLOCK_WEIGHT - 4_000;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final NetworkParameters params = RegTestParams.get();
@@ -271,10 +277,15 @@ public final class EmbeddedRegtestChain implements Mainchain {
             for (int i = 0; i < blocks; i++) {
                 Block b = mineOne(payoutScript);
                 Optional<String> refused = submit(b, true);
-                refreshMempool();
                 if (refused.isPresent()) {
-                    throw rpc("generatetoaddress", -32603, "ProcessNewBlock, block not accepted: " + refused.get());
+                    // the mempool let in what a block refuses: drop the block's transactions (and what
+                    // depends on them) so the next generatetoaddress can succeed
+                    List<Sha256Hash> dropped = dropFromMempool(b);
+                    throw rpc("generatetoaddress", -32603, "ProcessNewBlock, block not accepted: " + refused.get()
+                            + (dropped.isEmpty() ? "" : "; removed from the mempool: "
+                            + String.join(", ", dropped.stream().map(Sha256Hash::toString).toList())));
                 }
+                refreshMempool();
                 hashes.add(b.getHash());
             }
             return hashes;
@@ -306,7 +317,7 @@ public final class EmbeddedRegtestChain implements Mainchain {
             if (e.height() == 0) {
                 throw rpc("invalidateblock", -1, "Cannot invalidate the genesis block");
             }
-            index.markFailed(e, "invalidated by invalidateblock");
+            index.markFailed(e);
             if (onActiveChain(e)) {
                 while (tip() != e.parent()) {
                     disconnectTip();
@@ -362,9 +373,10 @@ public final class EmbeddedRegtestChain implements Mainchain {
             List<Integer> weights = new ArrayList<>();
             Map<Sha256Hash, Integer> position = new HashMap<>();
             long fees = 0;
-            int weight = 4_000; // bitcoind reserves room for the coinbase
+            int weight = COINBASE_RESERVED_WEIGHT; // bitcoind reserves room for the coinbase
             for (MempoolEntry e : mempool.entries()) {
-                if (weight + e.weight() > BlockChecks.MAX_BLOCK_WEIGHT) {
+                // bitcoind's BlockAssembler::TestPackage: the package must leave the block below -blockmaxweight
+                if (weight + e.weight() >= DEFAULT_BLOCK_MAX_WEIGHT) {
                     break;
                 }
                 List<Integer> depends = new ArrayList<>();
@@ -389,6 +401,47 @@ public final class EmbeddedRegtestChain implements Mainchain {
                     Instant.ofEpochSecond(curtime(t)), txs);
             return new TemplateInfo(template, sigops, weights, Subsidy.at(params, height).add(Coin.valueOf(fees)),
                     minTime, WitnessCommitment.script(forCommitment), t.hash() + Long.toString(mempoolUpdates));
+        });
+    }
+
+    /**
+     * {@code getblocktemplate} in proposal mode (BIP23), as bitcoind v25 answers it: empty when the
+     * block would be valid on the tip; else {@code duplicate} (a stored block that was connected),
+     * {@code duplicate-invalid}, {@code duplicate-inconclusive} (stored, never connected),
+     * {@code inconclusive-not-best-prevblk} (not built on the tip) or the reject reason of
+     * TestBlockValidity: the header's context, CheckBlock without proof of work, the block's
+     * context, then the UTXO and BMM checks; nothing is stored or changed.
+     */
+    public Optional<String> proposeBlock(Block proposal) {
+        Objects.requireNonNull(proposal, "block");
+        return locked(() -> {
+            Block block = copy(proposal);
+            Sha256Hash hash = block.getHash();
+            if (rejected.containsKey(hash)) {
+                return Optional.of("duplicate-invalid");
+            }
+            Optional<BlockIndex.Entry> known = index.get(hash);
+            if (known.isPresent()) {
+                BlockIndex.Entry k = known.get();
+                return Optional.of(index.isFailed(k) ? "duplicate-invalid"
+                        : k.height() == 0 || undo.containsKey(hash) ? "duplicate" : "duplicate-inconclusive");
+            }
+            BlockIndex.Entry t = tip();
+            if (!block.getPrevBlockHash().equals(t.hash())) {
+                return Optional.of("inconclusive-not-best-prevblk");
+            }
+            Optional<Refusal> r = BlockChecks.checkHeader(block, t.medianTimePast());
+            if (r.isEmpty()) {
+                r = BlockChecks.checkBlock(block, false);
+            }
+            if (r.isEmpty()) {
+                r = BlockChecks.checkContextual(block, t.height() + 1, t.medianTimePast());
+            }
+            if (r.isEmpty()) {
+                r = ConnectCheck.check(block, t.height() + 1, utxo::get, d3, config.bmm(),
+                        params.getSubsidyDecreaseBlockCount());
+            }
+            return r.map(Refusal::reason);
         });
     }
 
@@ -477,7 +530,7 @@ public final class EmbeddedRegtestChain implements Mainchain {
                 }
                 if (r.isPresent()) {
                     log.debug("block {} at height {} invalid: {}", x.hash(), x.height(), r.get().text());
-                    index.markFailed(x, r.get().reason());
+                    index.markFailed(x);
                     break;
                 }
             }
@@ -510,12 +563,17 @@ public final class EmbeddedRegtestChain implements Mainchain {
 
     /** After a tip change: the disconnected blocks' transactions and the old mempool, checked again in order. */
     private void refreshMempool() {
+        refreshMempool(Set.of());
+    }
+
+    /** As {@link #refreshMempool()}, leaving out the transactions {@code drop}. */
+    private void refreshMempool(Set<Sha256Hash> drop) {
         List<Transaction> candidates = new ArrayList<>(disconnectedTxs);
         disconnectedTxs.clear();
         mempool.entries().forEach(e -> candidates.add(e.tx()));
         mempool.clear();
         for (Transaction tx : candidates) {
-            if (mempool.contains(tx.getTxId()) || utxo.hasAnyOutputOf(tx)) {
+            if (drop.contains(tx.getTxId()) || mempool.contains(tx.getTxId()) || utxo.hasAnyOutputOf(tx)) {
                 continue;
             }
             if (mempoolCheck(tx) instanceof MempoolPolicy.Verdict.Accepted a) {
@@ -523,6 +581,34 @@ public final class EmbeddedRegtestChain implements Mainchain {
             }
         }
         mempoolUpdates++;
+    }
+
+    /**
+     * After a block this chain built from its mempool was refused: removes the block's transactions
+     * from the mempool, and with them those that no longer pass (their descendants); returns the
+     * txids removed, in mempool order.
+     */
+    private List<Sha256Hash> dropFromMempool(Block refused) {
+        Set<Sha256Hash> inBlock = new HashSet<>();
+        List<Transaction> txs = refused.getTransactions();
+        txs.subList(1, txs.size()).forEach(tx -> inBlock.add(tx.getTxId()));
+        List<Sha256Hash> before = mempool.entries().stream().map(MempoolEntry::txid).toList();
+        refreshMempool(inBlock);
+        return before.stream().filter(txid -> !mempool.contains(txid)).toList();
+    }
+
+    /**
+     * For tests of the generatetoaddress safety net only: puts a transaction in the mempool without
+     * {@link MempoolPolicy}'s checks, as if the policy had a gap.
+     */
+    void addToMempoolUnchecked(Transaction tx, Coin fee) {
+        locked(() -> {
+            Transaction own = copy(tx);
+            int weight = own.getWeight();
+            mempool.add(new MempoolEntry(own, own.getTxId(), fee, weight, (weight + 3) / 4, 0));
+            mempoolUpdates++;
+            return null;
+        });
     }
 
     private MempoolPolicy.Verdict mempoolCheck(Transaction tx) {

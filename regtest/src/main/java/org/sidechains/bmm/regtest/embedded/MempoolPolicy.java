@@ -18,8 +18,9 @@ import org.sidechains.bmm.rules.BmmParams;
  * its messages: CheckTransaction, no coinbase, version 1 or 2 (bitcoind &lt; 28 refuses version 3,
  * so an M8 gets -26 "version"), size at least 65 bytes, final at the next block, no conflict with
  * the mempool (no replacement), inputs exist and are unspent (chain or mempool), coinbase
- * maturity, inputs cover outputs, the minimum relay fee (1 sat/vB), signatures of P2PKH/P2WPKH/P2PK
- * spends, and the policy that refuses scripts executing OP_NOP6 (OP_CBV). Not checked: the other
+ * maturity, inputs cover outputs, the minimum relay fee (1 sat/vB), no spend of an unspendable
+ * output of a mempool transaction (which bitcoind's mempool view offers, and its interpreter then
+ * refuses), signatures of P2PKH/P2WPKH/P2PK spends, and the policy that refuses scripts executing OP_NOP6 (OP_CBV). Not checked: the other
  * standardness rules (output script types, dust, scriptSig size and push-only, OP_RETURN count),
  * ancestor/descendant limits, package and RBF rules, sigop limits.
  */

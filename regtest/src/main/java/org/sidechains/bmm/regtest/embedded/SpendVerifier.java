@@ -12,7 +12,9 @@ import org.bitcoinj.script.ScriptPattern;
 /**
  * Signature checks of the spends bitcoinj verifies for real: P2PKH and P2PK (legacy sighash) and
  * P2WPKH (BIP143, with the spent value), through {@code Script.correctlySpends}, plus the witness
- * shape rules bitcoind applies around them. Spends of every other output type are NOT verified
+ * shape rules bitcoind applies around them; and, for every output type, the refusal of a spend of
+ * an unspendable output (OP_RETURN, or a script over 10,000 bytes) with bitcoind's script errors.
+ * Spends of every other output type are NOT verified
  * (bitcoinj 0.17.1 accepts any P2WSH spend and cannot run P2SH-wrapped segwit or taproot): see
  * docs/embedded-chain.md. Failures are reported with bitcoind's reject reasons.
  */
@@ -36,6 +38,10 @@ final class SpendVerifier {
      * the mempool, {@code non-mandatory-script-verify-flag (...)} for policy-only failures).
      */
     static Optional<String> verify(Transaction tx, int index, UnspentOutput spent, Mode mode) {
+        Optional<ScriptError> unspendable = unspendableError(spent.scriptPubKey());
+        if (unspendable.isPresent()) {
+            return mandatory(unspendable.get());
+        }
         Optional<Script> parsed = parse(spent.scriptPubKey());
         if (parsed.isEmpty()) {
             return Optional.empty();
@@ -49,8 +55,9 @@ final class SpendVerifier {
                     return mandatory(ScriptError.SCRIPT_ERR_WITNESS_MALLEATED);
                 }
                 if (witness.getPushCount() != 2) {
-                    return mandatory(witness.getPushCount() == 0 ? ScriptError.SCRIPT_ERR_WITNESS_PROGRAM_WITNESS_EMPTY
-                            : ScriptError.SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
+                    // bitcoind's VerifyWitnessProgram for a 20-byte v0 program: any stack but two items,
+                    // empty included (WITNESS_EMPTY is for P2WSH only)
+                    return mandatory(ScriptError.SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
                 }
                 if (mode == Mode.MEMPOOL && !compressed(witness.getPush(1))) {
                     return nonMandatory(ScriptError.SCRIPT_ERR_WITNESS_PUBKEYTYPE);
@@ -69,6 +76,23 @@ final class SpendVerifier {
             // bitcoinj throws these for undecodable keys and signatures: to bitcoind, a failed CHECKSIG
             return failed(ScriptError.SCRIPT_ERR_CHECKSIGVERIFY, signatureOf(in, spk), mode);
         }
+    }
+
+    /**
+     * An output nobody can spend, as bitcoind's interpreter finds it when it runs the scriptPubKey:
+     * over 10,000 bytes fails first (EvalScript's MAX_SCRIPT_SIZE check), then a leading OP_RETURN.
+     * Blocks never get here (such outputs never enter the UTXO set, so spending one is
+     * bad-txns-inputs-missingorspent); the mempool does, for outputs of mempool transactions, which
+     * bitcoind's mempool view offers whatever their script.
+     */
+    static Optional<ScriptError> unspendableError(byte[] scriptPubKey) {
+        if (scriptPubKey.length > UnspentOutput.MAX_SCRIPT_SIZE) {
+            return Optional.of(ScriptError.SCRIPT_ERR_SCRIPT_SIZE);
+        }
+        if (scriptPubKey.length > 0 && (scriptPubKey[0] & 0xff) == 0x6a) {
+            return Optional.of(ScriptError.SCRIPT_ERR_OP_RETURN);
+        }
+        return Optional.empty();
     }
 
     /**

@@ -12,6 +12,8 @@ import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 public record UnspentOutput(Coin value, byte[] scriptPubKey, int height, boolean coinbase) {
     /** The height bitcoind gives outputs of mempool transactions. */
     public static final int MEMPOOL_HEIGHT = 0x7FFFFFFF;
+    /** bitcoind's MAX_SCRIPT_SIZE: a longer script cannot be executed, so its output is unspendable. */
+    static final int MAX_SCRIPT_SIZE = 10_000;
 
     public UnspentOutput {
         Objects.requireNonNull(value, "value");
@@ -30,7 +32,7 @@ public record UnspentOutput(Coin value, byte[] scriptPubKey, int height, boolean
 
     /** bitcoind's IsUnspendable: never added to the UTXO set (OP_RETURN, or over 10,000 bytes). */
     static boolean unspendable(byte[] script) {
-        return (script.length > 0 && (script[0] & 0xff) == 0x6a) || script.length > 10_000;
+        return (script.length > 0 && (script[0] & 0xff) == 0x6a) || script.length > MAX_SCRIPT_SIZE;
     }
 
     @Override

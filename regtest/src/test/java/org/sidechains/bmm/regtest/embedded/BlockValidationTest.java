@@ -374,4 +374,32 @@ class BlockValidationTest {
         assertTrue(t.chain.txOut(coins.get(0), false).isPresent());
         assertTrue(t.chain.txOut(new TransactionOutPoint(0, a.getTxId()), false).isEmpty());
     }
+
+    @Test
+    void versionsAreSignedInt32AsBitcoindReadsThem() {
+        Block good = t.blockOnTip(FIFTY, List.of());
+        // bitcoinj reads nVersion unsigned; to bitcoind 0x80000000 and up are negative, so below 4
+        for (long v : List.of(0x80000000L, 0xe0000000L, 0xffffffffL)) {
+            Block b = BlockMaker.solve(v, t.tip(), good.time(), Pow.REGTEST_BITS, good.getTransactions());
+            assertEquals(Optional.of(String.format("bad-version(0x%08x)", v)), t.submit(b));
+        }
+        Block max = BlockMaker.solve(0x7fffffffL, t.tip(), good.time(), Pow.REGTEST_BITS, good.getTransactions());
+        assertEquals(Optional.empty(), t.submit(max));
+    }
+
+    @Test
+    void p2wpkhWithoutTwoWitnessItemsIsAHashMismatchWhateverTheCount() {
+        String mismatch = "mandatory-script-verify-flag-failed (Witness program hash mismatch)";
+        Transaction a = pay(0, Coin.COIN, TestChain.p2wpkh(TestChain.OTHER));
+        TransactionWitness w = a.getInput(0).getWitness();
+        for (TransactionWitness bad : List.of(TransactionWitness.EMPTY, TransactionWitness.of(w.getPush(0)),
+                TransactionWitness.of(w.getPush(0), w.getPush(1), new byte[0]))) {
+            Transaction tx = EmbeddedRegtestChain.copy(a);
+            tx.replaceInput(0, tx.getInput(0).withWitness(bad));
+            assertEquals(Optional.of(mismatch), t.submit(t.blockOnTip(FIFTY.add(FEE), List.of(tx))));
+            MainchainException.Rpc e = assertThrows(MainchainException.Rpc.class, () -> t.chain.sendRawTransaction(tx));
+            assertEquals(mismatch, e.rpcMessage());
+        }
+        assertEquals(Optional.empty(), t.submit(t.blockOnTip(FIFTY.add(FEE), List.of(a))));
+    }
 }

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.bitcoinj.base.Coin;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.Block;
@@ -175,5 +177,100 @@ class MempoolTest {
         t.chain.reconsiderBlock(tip);
         assertTrue(t.chain.mempoolTransactions().isEmpty());
         assertTrue(t.chain.txOut(new TransactionOutPoint(0, mined), false).isPresent());
+    }
+
+    static final byte[] OP_RETURN = {0x6a, 0x01, 0x01};
+
+    /** A child of {@code parent} spending its output {@code n} (worth {@code value}) back to KEY. */
+    static Transaction spendOutput(Transaction parent, int n, Coin value) {
+        Transaction child = new Transaction();
+        child.setVersion(2);
+        child.addInput(new org.bitcoinj.core.TransactionInput(child, new byte[0],
+                new TransactionOutPoint(n, parent.getTxId()), value));
+        child.addOutput(new TransactionOutput(child, value.subtract(FEE).isPositive() ? value.subtract(FEE) : Coin.ZERO,
+                TestChain.p2wpkh(TestChain.KEY)));
+        return child;
+    }
+
+    @Test
+    void spendsOfUnspendableMempoolOutputsAreRefusedAsBitcoindRefusesThem() {
+        // a parent with an OP_RETURN output carrying value (allowed with maxburnamount) and an oversized one
+        Transaction shell = new Transaction();
+        List<TransactionOutput> outs = List.of(new TransactionOutput(shell, Coin.COIN, OP_RETURN),
+                new TransactionOutput(shell, Coin.COIN, new byte[10_001]),
+                new TransactionOutput(shell, Coin.valueOf(47, 0), TestChain.p2wpkh(TestChain.KEY)));
+        Transaction parent = TestChain.spendP2wpkh(2, List.of(coins.get(0)), FIFTY, TestChain.KEY, outs);
+        t.chain.sendRawTransaction(parent, Coin.ZERO, Coin.valueOf(2, 0));
+        // bitcoind's mempool view offers the outputs; its interpreter then fails on the scriptPubKey
+        assertRefused(-26, "mandatory-script-verify-flag-failed (OP_RETURN was encountered)",
+                spendOutput(parent, 0, Coin.COIN));
+        assertRefused(-26, "mandatory-script-verify-flag-failed (Script is too big)", spendOutput(parent, 1, Coin.COIN));
+        assertEquals(List.of(parent.getTxId()), t.chain.mempoolTransactions().stream().map(Transaction::getTxId).toList());
+        // so blocks from the mempool still connect
+        Block b = t.chain.block(t.chain.generateToScript(1, TestChain.p2wpkh(TestChain.KEY)).get(0));
+        assertEquals(List.of(parent.getTxId()), b.getTransactions().subList(1, b.getTransactions().size()).stream()
+                .map(Transaction::getTxId).toList());
+        assertTrue(t.chain.mempoolTransactions().isEmpty());
+        // in a block, such outputs were never in the UTXO set: missing, as in bitcoind
+        assertRefused(-25, "bad-txns-inputs-missingorspent", spendOutput(parent, 0, Coin.COIN));
+        assertEquals(Optional.of("bad-txns-inputs-missingorspent"),
+                t.submit(t.blockOnTip(FIFTY.add(FEE), List.of(spendOutput(parent, 0, Coin.COIN)))));
+    }
+
+    @Test
+    void aRefusedGeneratedBlockDropsItsTransactionsFromTheMempool() {
+        Transaction parent = TestChain.pay(coins.get(0), FIFTY, Coin.COIN, OP_RETURN, FEE);
+        t.chain.sendRawTransaction(parent, Coin.ZERO, Coin.COIN);
+        Transaction bad = spendOutput(parent, 0, Coin.COIN); // what MempoolPolicy refuses, let in regardless
+        t.chain.addToMempoolUnchecked(bad, FEE);
+        Transaction grandchild = spendOutput(bad, 0, Coin.COIN.subtract(FEE));
+        t.chain.addToMempoolUnchecked(grandchild, FEE);
+        Sha256Hash tip = t.tip();
+        MainchainException.Rpc e = assertThrows(MainchainException.Rpc.class,
+                () -> t.chain.generateToScript(1, TestChain.p2wpkh(TestChain.KEY)));
+        assertEquals(-32603, e.code());
+        assertEquals("ProcessNewBlock, block not accepted: bad-txns-inputs-missingorspent; removed from the mempool: "
+                + parent.getTxId() + ", " + bad.getTxId() + ", " + grandchild.getTxId(), e.rpcMessage());
+        assertEquals(tip, t.tip());
+        assertTrue(t.chain.mempoolTransactions().isEmpty());
+        assertEquals(1, t.chain.generateToScript(1, TestChain.p2wpkh(TestChain.KEY)).size());
+    }
+
+    @Test
+    void templatesStopBelowBitcoindsDefaultBlockMaxWeight() {
+        t.mine(9); // the coinbases of heights 1..11 are mature for the block at 111
+        // nine transactions of ~399,000 WU: 4,000 (the coinbase's reserve) + 9 x 399,000 = 3,595,000;
+        // then one that ends at 3,998,000, between bitcoind's -blockmaxweight default (3,996,000) and
+        // the consensus limit (4,000,000)
+        List<Transaction> big = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            big.add(bigTx(coins.get(i), 399_000));
+        }
+        int sum = 4_000 + big.stream().mapToInt(Transaction::getWeight).sum();
+        Transaction last = bigTx(coins.get(9), 3_998_000 - sum);
+        assertTrue(sum + last.getWeight() >= EmbeddedRegtestChain.DEFAULT_BLOCK_MAX_WEIGHT);
+        assertTrue(sum + last.getWeight() <= BlockChecks.MAX_BLOCK_WEIGHT);
+        big.add(last);
+        for (Transaction tx : big) {
+            t.chain.sendRawTransaction(tx, Coin.ZERO, Coin.ZERO);
+        }
+        assertEquals(9, t.chain.blockTemplate().transactions().size());
+        Block b = t.chain.block(t.chain.generateToScript(1, TestChain.p2wpkh(TestChain.KEY)).get(0));
+        assertEquals(10, b.getTransactions().size());
+        assertEquals(List.of(last.getTxId()), t.chain.mempoolTransactions().stream().map(Transaction::getTxId).toList());
+    }
+
+    /** A spend of a 50 BTC coinbase of KEY to one zero-value output of unspendable bytes, of about {@code weight} WU. */
+    static Transaction bigTx(TransactionOutPoint coin, int weight) {
+        int scriptSize = 10_001;
+        Transaction tx = null;
+        for (int round = 0; round < 5; round++) {
+            Transaction shell = new Transaction();
+            tx = TestChain.spendP2wpkh(2, List.of(coin), FIFTY, TestChain.KEY, List.of(
+                    new TransactionOutput(shell, Coin.ZERO, new byte[scriptSize]),
+                    new TransactionOutput(shell, FIFTY.subtract(Coin.valueOf(200_000)), TestChain.p2wpkh(TestChain.KEY))));
+            scriptSize += (weight - tx.getWeight()) / 4;
+        }
+        return tx;
     }
 }

@@ -191,4 +191,54 @@ class ReorgTest {
         assertThrows(MainchainException.Rpc.class, () -> t.chain.invalidateBlock(t.chain.blockHash(0)));
         assertFalse(t.chain.blockRecord(Sha256Hash.ZERO_HASH).isPresent());
     }
+
+    @Test
+    void reconsiderblockClearsOnlyTheBlockItsDescendantsAndItsAncestors() {
+        // active A -> B2 -> B3, side A -> B1
+        Sha256Hash fork = t.tip();
+        Block a = block(fork, 1, h(1), Coin.ZERO, List.of());
+        assertEquals(Optional.empty(), t.submit(a));
+        Block b2 = block(a.getHash(), 1, h(2), Coin.ZERO, List.of());
+        assertEquals(Optional.empty(), t.submit(b2));
+        Block b1 = block(a.getHash(), 1, h(3), Coin.ZERO, List.of());
+        assertEquals(Optional.of("inconclusive"), t.submit(b1));
+        Block b3 = block(b2.getHash(), 1, h(4), Coin.ZERO, List.of());
+        assertEquals(Optional.empty(), t.submit(b3));
+        assertEquals(b3.getHash(), t.tip());
+
+        t.chain.invalidateBlock(a.getHash());
+        assertEquals(fork, t.tip());
+        // bitcoind v25: B2 and B3 stay BLOCK_FAILED_CHILD; reconsiderblock B1 clears B1 and A only
+        t.chain.reconsiderBlock(b1.getHash());
+        assertEquals(b1.getHash(), t.tip());
+        assertEquals(-1, t.chain.header(b2.getHash()).confirmations());
+        assertEquals(Optional.of("duplicate-invalid"), t.submit(b3));
+        assertEquals(Optional.of("duplicate"), t.submit(a));
+
+        // and reconsiderblock B2 revives B3 with it: the longer branch wins again
+        t.chain.reconsiderBlock(b2.getHash());
+        assertEquals(b3.getHash(), t.tip());
+    }
+
+    @Test
+    void aBlockRefusedByValidationIsFailedValidAndItsDescendantsFailedChild() {
+        Sha256Hash fork = t.tip();
+        Block a1 = block(fork, 1, h(1), Coin.ZERO, List.of());
+        assertEquals(Optional.empty(), t.submit(a1));
+        Block b1 = block(fork, 1, h(2), Coin.ZERO, List.of());
+        assertEquals(Optional.of("inconclusive"), t.submit(b1));
+        Block b2 = t.blockOn(b1.getHash(), List.of(new BlockBuilder.Output(FIFTY.add(Coin.SATOSHI),
+                TestChain.p2wpkh(TestChain.KEY))), List.of());
+        Block b2sibling = block(b1.getHash(), 1, h(3), Coin.ZERO, List.of());
+        // b2 is stored (its branch has more work), then refused when connected
+        assertEquals(Optional.of("bad-cb-amount"), t.submit(b2));
+        assertEquals(a1.getHash(), t.tip());
+        assertEquals(Optional.of("duplicate-invalid"), t.submit(b2));
+        Block b2child = t.blockOn(b2.getHash(), List.of(new BlockBuilder.Output(FIFTY, TestChain.p2wpkh(TestChain.KEY))),
+                List.of());
+        assertEquals(Optional.of("bad-prevblk"), t.submit(b2child));
+        // b1 itself stays valid: another child of it is fine
+        assertEquals(Optional.empty(), t.submit(b2sibling));
+        assertEquals(b2sibling.getHash(), t.tip());
+    }
 }

@@ -87,7 +87,7 @@ final class BlockJson {
         ObjectNode o = F.objectNode();
         o.put("txid", tx.getTxId().toString());
         o.put("hash", tx.getWTxId().toString());
-        o.put("version", tx.getVersion());
+        o.put("version", (int) tx.getVersion()); // bitcoind v25's CTransaction::nVersion is a signed int32
         int weight = tx.getWeight();
         o.put("size", tx.messageSize());
         o.put("vsize", (weight + 3) / 4);

@@ -180,7 +180,20 @@ public final class EmbeddedRpcService {
 
     private JsonNode getBlockTemplate(ArrayNode p) {
         JsonNode request = Params.opt(p, 0).orElse(F.objectNode());
-        String mode = request.path("mode").asText("template");
+        JsonNode modeNode = request.path("mode");
+        if (!modeNode.isMissingNode() && !modeNode.isNull() && !modeNode.isTextual()) {
+            throw RpcException.invalidParameter("Invalid mode");
+        }
+        String mode = modeNode.isTextual() ? modeNode.asText() : "template";
+        if (mode.equals("proposal")) {
+            JsonNode data = request.path("data");
+            if (!data.isTextual()) {
+                throw RpcException.typeError("Missing data String key for proposal");
+            }
+            Block block = Params.hexBytes(data.asText()).flatMap(EmbeddedRpcService::decodeBlock)
+                    .orElseThrow(() -> RpcException.deserialization("Block decode failed"));
+            return call(() -> chain.proposeBlock(block)).<JsonNode>map(TextNode::new).orElse(NullNode.getInstance());
+        }
         if (!mode.equals("template")) {
             throw RpcException.invalidParameter("Invalid mode");
         }
@@ -302,12 +315,14 @@ public final class EmbeddedRpcService {
         }
     }
 
-    /** bitcoind's DecodeHexBlk: the whole input must be one block with its transactions. */
+    /**
+     * bitcoind's DecodeHexBlk: a block with its transactions from the start of the input; bytes
+     * after it are ignored (unlike DecodeHexTx, it does not check that the input is used up).
+     */
     static Optional<Block> decodeBlock(byte[] bytes) {
         try {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
-            Block b = Block.read(buf);
-            return b.getTransactions() != null && !buf.hasRemaining() ? Optional.of(b) : Optional.empty();
+            Block b = Block.read(ByteBuffer.wrap(bytes));
+            return b.getTransactions() != null ? Optional.of(b) : Optional.empty();
         } catch (BufferUnderflowException | ProtocolException | IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -40,4 +40,14 @@ class BlockJsonTest {
         assertSame(ex.get(3).responseJson().get("result"), BlockJson.block(record(), 1));
         assertSame(ex.get(4).responseJson().get("result"), BlockJson.block(record(), 2));
     }
+
+    @Test
+    void transactionVersionIsASignedInt32AsInBitcoindV25() {
+        Block b = record().block();
+        byte[] bytes = b.getTransactions().get(0).serialize();
+        java.util.Arrays.fill(bytes, 0, 4, (byte) 0xff); // nVersion 0xffffffff: -1 to bitcoind v25
+        org.bitcoinj.core.Transaction read = org.bitcoinj.core.Transaction.read(ByteBuffer.wrap(bytes));
+        assertEquals(0xffffffffL, read.getVersion()); // bitcoinj reads it unsigned
+        assertEquals(-1, BlockJson.tx(read, Optional.empty(), false).get("version").asLong());
+    }
 }

@@ -157,6 +157,62 @@ class EmbeddedRpcServiceTest {
         assertFalse(call("getblockchaininfo").get("initialblockdownload").asBoolean());
     }
 
+    @Test
+    void submitblockIgnoresBytesAfterTheBlockAsDecodeHexBlkDoes() {
+        TestChain t = new TestChain(chain);
+        t.mine(1);
+        Block b = t.blockOnTip(Coin.FIFTY_COINS, List.of());
+        assertTrue(call("submitblock", HEX.formatHex(b.serialize()) + "00ff").isNull());
+        assertEquals(b.getHash(), chain.bestBlockHash());
+        // a transaction, though, must use up its input (DecodeHexTx)
+        Transaction tx = TestChain.pay(new TransactionOutPoint(0, b.getTransactions().get(0).getTxId()),
+                Coin.FIFTY_COINS, Coin.COIN, TestChain.p2wpkh(TestChain.OTHER), Coin.valueOf(10_000));
+        RpcException e = error("sendrawtransaction", HEX.formatHex(tx.serialize()) + "00");
+        assertEquals(-22, e.code());
+        // a cut-off block still does not decode
+        String hex = HEX.formatHex(b.serialize());
+        assertEquals("Block decode failed", error("submitblock", hex.substring(0, hex.length() - 2)).rpcMessage());
+    }
+
+    @Test
+    void getblocktemplateProposalModeAsAdvertised() {
+        TestChain t = new TestChain(chain);
+        t.mine(1);
+        JsonNode rules = JsonRpcDispatcher.JSON.createArrayNode().add("segwit");
+        JsonNode tpl = call("getblocktemplate", JsonRpcDispatcher.JSON.createObjectNode().set("rules", rules));
+        assertEquals("[\"proposal\"]", tpl.get("capabilities").toString());
+
+        Block good = t.blockOnTip(Coin.FIFTY_COINS, List.of());
+        assertTrue(propose(good).isNull()); // valid on the tip (no segwit rule needed in this mode)
+        assertEquals(1, chain.blockCount()); // and nothing stored
+        Block tooMuch = t.blockOnTip(Coin.FIFTY_COINS.add(Coin.SATOSHI), List.of());
+        assertEquals("bad-cb-amount", propose(tooMuch).asText());
+        // TestBlockValidity does not check the proof of work
+        Block unsolved = good;
+        for (long nonce = good.getNonce() + 1; org.sidechains.bmm.regtest.embedded.Pow.check(unsolved.getHash(),
+                unsolved.getDifficultyTarget()); nonce++) {
+            unsolved = new Block(good.getVersion(), good.getPrevBlockHash(), good.getMerkleRoot(), good.time(),
+                    good.getDifficultyTarget(), nonce, good.getTransactions());
+        }
+        assertTrue(propose(unsolved).isNull());
+        assertEquals("high-hash", call("submitblock", HEX.formatHex(unsolved.serialize())).asText());
+        assertTrue(call("submitblock", HEX.formatHex(good.serialize())).isNull());
+        assertEquals("duplicate", propose(good).asText());
+        assertEquals("inconclusive-not-best-prevblk", propose(tooMuch).asText());
+        RpcException e = error("getblocktemplate", JsonRpcDispatcher.JSON.createObjectNode().put("mode", "proposal"));
+        assertEquals(-3, e.code());
+        assertEquals("Missing data String key for proposal", e.rpcMessage());
+        e = error("getblocktemplate", JsonRpcDispatcher.JSON.createObjectNode().put("mode", "proposal").put("data", "zz"));
+        assertEquals(-22, e.code());
+        assertEquals("Invalid mode", error("getblocktemplate", JsonRpcDispatcher.JSON.createObjectNode()
+                .put("mode", "other")).rpcMessage());
+    }
+
+    JsonNode propose(Block b) {
+        return call("getblocktemplate", JsonRpcDispatcher.JSON.createObjectNode().put("mode", "proposal")
+                .put("data", HEX.formatHex(b.serialize())));
+    }
+
     static List<String> keys(JsonNode n) {
         List<String> out = new java.util.ArrayList<>();
         n.fieldNames().forEachRemaining(out::add);
