@@ -1,10 +1,10 @@
 package org.sidechains.bmm.bitcoinj.cbv;
 
-import static org.sidechains.bmm.bitcoinj.cbv.RawScript.OP_1;
-import static org.sidechains.bmm.bitcoinj.cbv.RawScript.OP_16;
-import static org.sidechains.bmm.bitcoinj.cbv.RawScript.OP_1NEGATE;
+import static org.bitcoinj.script.ScriptOpCodes.OP_1;
+import static org.bitcoinj.script.ScriptOpCodes.OP_16;
+import static org.bitcoinj.script.ScriptOpCodes.OP_1NEGATE;
 import static org.sidechains.bmm.bitcoinj.cbv.RawScript.OP_CBV;
-import static org.sidechains.bmm.bitcoinj.cbv.RawScript.OP_PUSHDATA4;
+import static org.bitcoinj.script.ScriptOpCodes.OP_PUSHDATA4;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,8 +1,17 @@
 package org.sidechains.bmm.bitcoinj.cbv;
 
+import static org.bitcoinj.script.ScriptOpCodes.OP_0;
+import static org.bitcoinj.script.ScriptOpCodes.OP_1;
+import static org.bitcoinj.script.ScriptOpCodes.OP_16;
+import static org.bitcoinj.script.ScriptOpCodes.OP_1NEGATE;
+import static org.bitcoinj.script.ScriptOpCodes.OP_PUSHDATA1;
+import static org.bitcoinj.script.ScriptOpCodes.OP_PUSHDATA2;
+import static org.bitcoinj.script.ScriptOpCodes.OP_PUSHDATA4;
+
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.bitcoinj.script.ScriptOpCodes;
 
 /**
  * Reading raw script bytes without bitcoinj's {@code Script} (no chunk objects: this runs for every
@@ -10,14 +19,8 @@ import java.util.List;
  * that runs past the end stops the walk (Core fails the script at that point).
  */
 final class RawScript {
-    static final int OP_0 = 0x00;
-    static final int OP_PUSHDATA1 = 0x4c;
-    static final int OP_PUSHDATA2 = 0x4d;
-    static final int OP_PUSHDATA4 = 0x4e;
-    static final int OP_1NEGATE = 0x4f;
-    static final int OP_1 = 0x51;
-    static final int OP_16 = 0x60;
-    static final int OP_CBV = 0xb5;
+    /** OP_CheckBribeVerify redefines OP_NOP6 (protocol.md). */
+    static final int OP_CBV = ScriptOpCodes.OP_NOP6;
 
     private RawScript() {
     }

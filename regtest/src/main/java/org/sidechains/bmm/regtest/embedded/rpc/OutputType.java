@@ -1,5 +1,6 @@
 package org.sidechains.bmm.regtest.embedded.rpc;
 
+import org.bitcoinj.script.ScriptOpCodes;
 import java.util.List;
 import java.util.Optional;
 
@@ -61,17 +62,17 @@ enum OutputType {
             return new Solved(NONSTANDARD, -1, List.of());
         }
         ScriptOps ops = ScriptOps.parse(s);
-        if (s.length >= 1 && (s[0] & 0xff) == ScriptOps.OP_RETURN && ops.pushOnlyFrom(1)) {
+        if (s.length >= 1 && (s[0] & 0xff) == ScriptOpCodes.OP_RETURN && ops.pushOnlyFrom(1)) {
             return new Solved(NULL_DATA, -1, List.of());
         }
-        if ((s.length == 67 && s[0] == 65 || s.length == 35 && s[0] == 33) && (s[s.length - 1] & 0xff) == ScriptOps.OP_CHECKSIG) {
+        if ((s.length == 67 && s[0] == 65 || s.length == 35 && s[0] == 33) && (s[s.length - 1] & 0xff) == ScriptOpCodes.OP_CHECKSIG) {
             byte[] key = slice(s, 1, s.length - 1);
             if (validPubKeySize(key)) {
                 return new Solved(PUBKEY, -1, List.of(key));
             }
         }
         if (s.length == 25 && (s[0] & 0xff) == 0x76 && (s[1] & 0xff) == 0xa9 && s[2] == 0x14 && (s[23] & 0xff) == 0x88
-                && (s[24] & 0xff) == ScriptOps.OP_CHECKSIG) {
+                && (s[24] & 0xff) == ScriptOpCodes.OP_CHECKSIG) {
             return new Solved(PUBKEYHASH, -1, List.of(slice(s, 3, 23)));
         }
         Optional<Solved> multi = multisig(s, ops);
@@ -81,8 +82,8 @@ enum OutputType {
     /** bitcoind's MatchMultisig: OP_k, the keys, OP_n, OP_CHECKMULTISIG; solutions [k, keys..., n]. */
     private static Optional<Solved> multisig(byte[] s, ScriptOps parsed) {
         List<ScriptOps.Op> ops = parsed.ops();
-        if (parsed.truncated() || ops.size() < 3 || (s[s.length - 1] & 0xff) != ScriptOps.OP_CHECKMULTISIG
-                || ops.get(ops.size() - 1).opcode() != ScriptOps.OP_CHECKMULTISIG) {
+        if (parsed.truncated() || ops.size() < 3 || (s[s.length - 1] & 0xff) != ScriptOpCodes.OP_CHECKMULTISIG
+                || ops.get(ops.size() - 1).opcode() != ScriptOpCodes.OP_CHECKMULTISIG) {
             return Optional.empty();
         }
         Optional<Integer> required = smallNumber(ops.get(0), 1, MAX_PUBKEYS_PER_MULTISIG);
@@ -112,8 +113,8 @@ enum OutputType {
     /** OP_1..OP_16, or a minimal push of a number, within [min, max]. */
     private static Optional<Integer> smallNumber(ScriptOps.Op op, int min, int max) {
         long v;
-        if (op.opcode() >= ScriptOps.OP_1 && op.opcode() <= ScriptOps.OP_16) {
-            v = op.opcode() - ScriptOps.OP_1 + 1;
+        if (op.opcode() >= ScriptOpCodes.OP_1 && op.opcode() <= ScriptOpCodes.OP_16) {
+            v = op.opcode() - ScriptOpCodes.OP_1 + 1;
         } else if (op.isPush() && op.data().isPresent() && op.data().get().length <= 4 && minimalPush(op)) {
             v = ScriptAsm.scriptNum(op.data().get());
         } else {
@@ -125,7 +126,7 @@ enum OutputType {
     private static boolean minimalPush(ScriptOps.Op op) {
         byte[] d = op.data().orElseThrow();
         if (d.length == 0) {
-            return op.opcode() == ScriptOps.OP_0;
+            return op.opcode() == ScriptOpCodes.OP_0;
         }
         if (d.length == 1 && (d[0] >= 1 && d[0] <= 16 || (d[0] & 0xff) == 0x81)) {
             return false;
@@ -133,7 +134,7 @@ enum OutputType {
         if (d.length <= 75) {
             return op.opcode() == d.length;
         }
-        return d.length <= 255 ? op.opcode() == ScriptOps.OP_PUSHDATA1 : op.opcode() == ScriptOps.OP_PUSHDATA2;
+        return d.length <= 255 ? op.opcode() == ScriptOpCodes.OP_PUSHDATA1 : op.opcode() == ScriptOpCodes.OP_PUSHDATA2;
     }
 
     /** CPubKey::ValidSize: 33 bytes for headers 02/03, 65 for 04/06/07. */

@@ -1,5 +1,6 @@
 package org.sidechains.bmm.regtest.embedded.rpc;
 
+import org.bitcoinj.script.ScriptOpCodes;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ final class ScriptAsm {
 
     static String of(byte[] script, boolean attemptSighashDecode) {
         ScriptOps parsed = ScriptOps.parse(script);
-        boolean unspendable = (script.length > 0 && (script[0] & 0xff) == ScriptOps.OP_RETURN) || script.length > 10_000;
+        boolean unspendable = (script.length > 0 && (script[0] & 0xff) == ScriptOpCodes.OP_RETURN) || script.length > 10_000;
         StringBuilder s = new StringBuilder();
         for (ScriptOps.Op op : parsed.ops()) {
             if (s.length() > 0) {

@@ -3,6 +3,7 @@ package org.sidechains.bmm.regtest.embedded.rpc;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.bitcoinj.script.ScriptOpCodes;
 
 /**
  * A script cut into operations as bitcoind's {@code CScript::GetOp} does, tolerating what bitcoinj's
@@ -10,21 +11,11 @@ import java.util.Optional;
  * "[error]" there).
  */
 record ScriptOps(List<Op> ops, boolean truncated) {
-    static final int OP_0 = 0x00;
-    static final int OP_PUSHDATA1 = 0x4c;
-    static final int OP_PUSHDATA2 = 0x4d;
-    static final int OP_PUSHDATA4 = 0x4e;
-    static final int OP_1NEGATE = 0x4f;
-    static final int OP_1 = 0x51;
-    static final int OP_16 = 0x60;
-    static final int OP_RETURN = 0x6a;
-    static final int OP_CHECKSIG = 0xac;
-    static final int OP_CHECKMULTISIG = 0xae;
 
-    /** One operation; {@code data} is empty (not absent) for OP_0, absent for non-push opcodes. */
+    /** One operation; {@code data} is empty (not absent) for ScriptOpCodes.OP_0, absent for non-push opcodes. */
     record Op(int opcode, Optional<byte[]> data) {
         boolean isPush() {
-            return opcode <= OP_PUSHDATA4;
+            return opcode <= ScriptOpCodes.OP_PUSHDATA4;
         }
     }
 
@@ -37,15 +28,15 @@ record ScriptOps(List<Op> ops, boolean truncated) {
         int pc = 0;
         while (pc < script.length) {
             int opcode = script[pc++] & 0xff;
-            if (opcode > OP_PUSHDATA4) {
+            if (opcode > ScriptOpCodes.OP_PUSHDATA4) {
                 ops.add(new Op(opcode, Optional.empty()));
                 continue;
             }
             long size;
-            if (opcode < OP_PUSHDATA1) {
+            if (opcode < ScriptOpCodes.OP_PUSHDATA1) {
                 size = opcode;
             } else {
-                int n = opcode == OP_PUSHDATA1 ? 1 : opcode == OP_PUSHDATA2 ? 2 : 4;
+                int n = opcode == ScriptOpCodes.OP_PUSHDATA1 ? 1 : opcode == ScriptOpCodes.OP_PUSHDATA2 ? 2 : 4;
                 if (script.length - pc < n) {
                     return new ScriptOps(ops, true);
                 }
@@ -66,13 +57,13 @@ record ScriptOps(List<Op> ops, boolean truncated) {
         return new ScriptOps(ops, false);
     }
 
-    /** bitcoind's IsPushOnly from operation {@code from} on: every operation is a push or OP_1NEGATE..OP_16. */
+    /** bitcoind's IsPushOnly from operation {@code from} on: every operation is a push or ScriptOpCodes.OP_1NEGATE..OP_16. */
     boolean pushOnlyFrom(int from) {
         if (truncated) {
             return false;
         }
         for (int i = from; i < ops.size(); i++) {
-            if (ops.get(i).opcode() > OP_16) {
+            if (ops.get(i).opcode() > ScriptOpCodes.OP_16) {
                 return false;
             }
         }
