@@ -195,6 +195,10 @@ public final class BmmMiner implements AutoCloseable {
 
     /** Builds, solves and submits one block on the mainchain's tip. */
     public synchronized Mined mineOne() {
+        return mineOne(1);
+    }
+
+    private Mined mineOne(int attempt) {
         BitcoinjContext.ensure();
         follower.syncToTip();
         BlockTemplate template = main.blockTemplate();
@@ -209,6 +213,10 @@ public final class BmmMiner implements AutoCloseable {
             }
         }
         List<PooledBribe> bribes = pool.snapshot();
+        if (!pool.tip().hash().equals(template.prevBlockHash())) {
+            // the follower moved the pool to another tip meanwhile: its bribes were not for this block
+            bribes = List.of();
+        }
         List<Transaction> winners = bribes.stream().map(PooledBribe::tx).collect(Collectors.toList());
         Optional<Transaction> sweep = sweep();
         BlockAssembler.Options opts = BlockAssembler.Options.NONE
@@ -228,6 +236,15 @@ public final class BmmMiner implements AutoCloseable {
             claims.addAll(add);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the bribes' claims in " + claims + "; not mining", e);
+        }
+        if (!follower.tip().hash().equals(template.prevBlockHash())) {
+            // the chain moved while the block was built (the sweep was judged against the old D3): start over
+            log.info("the mainchain moved from {} while block {} was built; building again", template.prevBlockHash(),
+                    ab.height());
+            if (attempt >= 5) {
+                throw new IllegalStateException("the mainchain kept moving while blocks were built on it; try again");
+            }
+            return mineOne(attempt + 1);
         }
         Optional<String> rejected = main.submitBlock(ab.block());
         int swept = sweep.map(t -> t.getInputs().size()).orElse(0);
