@@ -53,7 +53,7 @@ public class BmmBlockChain extends AbstractBlockChain {
     private record Body(int height, Block block, PrevoutSource supplied) {
     }
 
-    private static final PrevoutSource NONE = op -> Optional.empty();
+    private static final PrevoutSource NONE = PrevoutSource.none();
 
     private final BlockStore blockStore;
     private final BmmChainConfig config;

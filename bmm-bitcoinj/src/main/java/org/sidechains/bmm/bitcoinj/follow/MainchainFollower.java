@@ -352,7 +352,7 @@ public final class MainchainFollower implements AutoCloseable {
         } else {
             for (Block b : main.blocks(hashes)) {
                 blocks.add(b);
-                prevouts.add(op -> java.util.Optional.empty());
+                prevouts.add(PrevoutSource.none());
             }
         }
     }

@@ -11,4 +11,9 @@ import org.bitcoinj.core.TransactionOutPoint;
 public interface PrevoutSource {
     /** The unspent output at {@code outpoint}, if this source knows it. */
     Optional<Prevout> find(TransactionOutPoint outpoint);
+
+    /** A source that knows nothing. */
+    static PrevoutSource none() {
+        return outpoint -> Optional.empty();
+    }
 }

@@ -1,7 +1,6 @@
 package org.sidechains.bmm.regtest.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.List;
@@ -10,7 +9,6 @@ import org.bitcoinj.store.MemoryBlockStore;
 import org.sidechains.bmm.bitcoinj.chain.BmmBlockChain;
 import org.sidechains.bmm.bitcoinj.chain.BmmChainConfig;
 import org.sidechains.bmm.bitcoinj.follow.MainchainFollower;
-import org.sidechains.bmm.bitcoinj.follow.Refusal;
 import org.sidechains.bmm.bitcoinj.mainchain.Mainchain;
 import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
 import org.sidechains.bmm.bitcoinj.pool.Tip;
@@ -86,13 +84,7 @@ final class D3DumpCommand implements Callable<Integer> {
             out.put("tipHash", tip.hash().toString());
             List<D3Row> rows = chain.d3().rows().stream().filter(r -> !r.entries().isEmpty()).toList();
             out.set("rows", D3Json.rows(rows));
-            ArrayNode refused = out.putArray("refused");
-            for (Refusal r : f.refusals()) {
-                ObjectNode n = refused.addObject();
-                n.put("height", r.height());
-                n.put("hash", r.hash().toString());
-                n.put("reason", r.reason());
-            }
+            out.set("refused", D3Json.refusals(f.refusals()));
             return out;
         }
     }

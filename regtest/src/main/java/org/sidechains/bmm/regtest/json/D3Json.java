@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
+import org.sidechains.bmm.bitcoinj.follow.Refusal;
 import org.sidechains.bmm.d3.D3Entry;
 import org.sidechains.bmm.d3.D3Row;
 
@@ -34,6 +35,21 @@ public final class D3Json {
             es.add(entry(e));
         }
         return o;
+    }
+
+    /** A block the enforcing chain refused: {@code {"height", "hash", "reason"}}. */
+    public static ObjectNode refusal(Refusal r) {
+        ObjectNode o = F.objectNode();
+        o.put("height", r.height());
+        o.put("hash", r.hash().toString());
+        o.put("reason", r.reason());
+        return o;
+    }
+
+    public static ArrayNode refusals(List<Refusal> rs) {
+        ArrayNode out = F.arrayNode();
+        rs.forEach(r -> out.add(refusal(r)));
+        return out;
     }
 
     public static ObjectNode entry(D3Entry e) {

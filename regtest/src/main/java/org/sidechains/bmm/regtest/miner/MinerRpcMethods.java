@@ -19,6 +19,7 @@ import org.sidechains.bmm.bitcoinj.context.BitcoinjContext;
 import org.sidechains.bmm.bitcoinj.pool.Admission;
 import org.sidechains.bmm.bitcoinj.pool.PooledBribe;
 import org.sidechains.bmm.bitcoinj.pool.Tip;
+import org.sidechains.bmm.regtest.json.D3Json;
 import org.sidechains.bmm.regtest.rpcserver.RpcErrorCode;
 import org.sidechains.bmm.regtest.rpcserver.RpcException;
 import org.sidechains.bmm.regtest.rpcserver.RpcHandler;
@@ -78,13 +79,7 @@ public final class MinerRpcMethods {
         ArrayNode chains = p.putArray("chains");
         bribes.forEach(b -> chains.add(b.chain()));
         o.put("claims", miner.claims().size());
-        ArrayNode refused = o.putArray("refusedBlocks");
-        miner.follower().refusals().forEach(r -> {
-            ObjectNode n = refused.addObject();
-            n.put("height", r.height());
-            n.put("hash", r.hash().toString());
-            n.put("reason", r.reason());
-        });
+        o.set("refusedBlocks", D3Json.refusals(miner.follower().refusals()));
         return o;
     }
 
