@@ -26,8 +26,8 @@ public final class BlockRules {
     public static BlockVerdict check(BmmParams params, long height, List<byte[]> coinbaseOutputScripts,
                                      List<M8Tag> m8s) {
         Optional<CoinbaseM7> m7 = M7Codec.findInCoinbase(coinbaseOutputScripts);
-        if (!params.activeAt(height)) {
-            return new BlockVerdict.Valid(m7);
+        if (!params.activeAt(height) || m8s.isEmpty()) {
+            return new BlockVerdict.Valid(m7); // every rule here is about M8s
         }
         MiniHeader[] byChain = new MiniHeader[256];
         m7.ifPresent(c -> c.entries().forEach(e -> byChain[e.chain()] = e));

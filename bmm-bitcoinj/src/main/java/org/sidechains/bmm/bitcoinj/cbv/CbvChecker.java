@@ -22,6 +22,22 @@ public final class CbvChecker {
     private CbvChecker() {
     }
 
+    /**
+     * Whether spending an output with this scriptPubKey can run OP_CBV: a P2SH or P2WSH output
+     * (the script is revealed by the spend), or a bare script with an OP_CBV opcode. Exact: for any
+     * other output {@link #checkInput} answers {@link CbvCheck#NO_CBV} whatever the input holds.
+     */
+    public static boolean mayRunCbv(byte[] scriptPubKey) {
+        if (RawScript.isP2SH(scriptPubKey)) {
+            return true;
+        }
+        int version = RawScript.witnessVersion(scriptPubKey);
+        if (version >= 0) {
+            return version == 0 && scriptPubKey.length == 34;
+        }
+        return RawScript.lastCbvOpcode(scriptPubKey) >= 0;
+    }
+
     /** Checks input {@code index} of {@code tx}, which spends {@code prevout}. */
     public static CbvCheck checkInput(Transaction tx, int index, Prevout prevout, D3View d3, int minBlocksAtop) {
         return checkInput(tx.getInput(index), prevout.scriptPubKey(), d3, minBlocksAtop);

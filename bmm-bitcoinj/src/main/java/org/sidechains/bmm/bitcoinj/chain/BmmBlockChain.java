@@ -3,6 +3,7 @@ package org.sidechains.bmm.bitcoinj.chain;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +12,7 @@ import org.bitcoinj.base.Network;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.AbstractBlockChain;
 import org.bitcoinj.core.Block;
+import org.bitcoinj.core.FilteredBlock;
 import org.bitcoinj.core.NetworkParameters;
 import org.bitcoinj.core.PrunedException;
 import org.bitcoinj.core.StoredBlock;
@@ -18,7 +20,6 @@ import org.bitcoinj.core.TransactionOutputChanges;
 import org.bitcoinj.core.VerificationException;
 import org.bitcoinj.store.BlockStore;
 import org.bitcoinj.store.BlockStoreException;
-import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.d3.D3;
 import org.sidechains.bmm.d3.D3Undo;
@@ -30,27 +31,48 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A bitcoinj block chain that enforces the BMM soft fork (protocol.md) on full blocks: it keeps
- * D3 and an index of unspent outputs through every connect, disconnect and reorg, and refuses a
- * block that breaks a BMM rule with the protocol's reject reason, leaving D3 and the head as they
- * were. Bitcoin's own rules are the mainchain node's job: like bitcoinj's {@code BlockChain}, this
- * chain checks headers, proof of work, merkle roots and coinbase height, not scripts or amounts.
+ * D3 (and, as configured, an index of unspent outputs) through every connect, disconnect and reorg,
+ * and refuses a block that breaks a BMM rule with the protocol's reject reason, leaving D3 and the
+ * head as they were. Bitcoin's own rules are the mainchain node's job: like bitcoinj's
+ * {@code BlockChain}, this chain checks headers and proof of work; scripts, amounts and (unless
+ * {@link BmmChainConfig#checkBlockContents()}) merkle roots are left to the node the blocks come from.
  *
- * <p>Everything an {@code add} changes is journaled: bitcoinj commits through
+ * <p>It runs bitcoinj's header-only path ({@code shouldVerifyTransactions() == false}), so an
+ * ordinary block costs little more than in {@code BlockChain}: the full block being added is kept
+ * aside while bitcoinj decides where its header goes, and the BMM work hangs on bitcoinj's store
+ * hooks: a block that extends the head is checked and connected before its header is stored; a
+ * block that makes another branch heavier first disconnects the old branch and connects the new
+ * one (the kept bodies), each checked. Everything is journaled: bitcoinj commits through
  * {@link #doSetChainHead} and gives up through {@link #notSettingChainHead}, where the journal is
  * rolled back (also halfway through a reorg).
  *
  * <p>Start-up: BMM state (D3, the output index) lives in memory and must see every block from
- * genesis, so the block store must be new (its head at genesis). bitcoinj skips blocks already in
- * its store when verifying full blocks, so a used store cannot simply be rolled back and replayed.
+ * genesis, so the block store must be new (its head at genesis).
  */
 public class BmmBlockChain extends AbstractBlockChain {
     private static final Logger log = LoggerFactory.getLogger(BmmBlockChain.class);
 
-    private record BlockUndo(int height, D3Undo d3, OutputIndex.Undo outputs) {
+    private record BlockUndo(D3Undo d3, OutputIndex.Undo outputs) {
     }
 
-    /** A block kept for a later (re)connect, with the prevouts it was offered with, if any. */
-    private record Body(int height, Block block, PrevoutSource supplied) {
+    /**
+     * A block kept for a later (re)connect, with the prevouts it was offered with, and its undo
+     * data while it is connected. Mutable, and only touched under the chain's lock: one entry per
+     * block keeps the per-block bookkeeping to one map operation.
+     */
+    private static final class Kept {
+        final int height;
+        final Sha256Hash hash;
+        final Block block;
+        final PrevoutSource supplied;
+        BlockUndo undo;
+
+        Kept(int height, Block block, PrevoutSource supplied) {
+            this.height = height;
+            this.hash = block.getHash();
+            this.block = block;
+            this.supplied = supplied;
+        }
     }
 
     private static final PrevoutSource NONE = PrevoutSource.none();
@@ -58,13 +80,21 @@ public class BmmBlockChain extends AbstractBlockChain {
     private final BlockStore blockStore;
     private final BmmChainConfig config;
     private final D3 d3;
-    private final OutputIndex outputs = new OutputIndex();
-    private final Map<Sha256Hash, BlockUndo> undoByHash = new HashMap<>();
-    private final Map<Sha256Hash, Body> bodies = new HashMap<>();
+    /** Null when every block brings its prevouts. */
+    private final OutputIndex outputs;
+    /** Blocks within maxReorgDepth of the head, connected or on a side branch. */
+    private final Map<Sha256Hash, Kept> kept;
+    /** The same, in arrival order, for pruning. */
+    private final ArrayDeque<Kept> keptOrder = new ArrayDeque<>();
     private final Deque<Runnable> journal = new ArrayDeque<>();
     private final D3View lockedD3;
-    /** The prevouts of the block being offered; only set while the chain's lock is held. */
+    /** OP_CBV for one input, against D3 as of the parent block (the check runs before D3 moves). */
+    private final OutputIndex.SpendCheck spendCheck;
+    /** The full block being offered and its prevouts; only set while the chain's lock is held. */
+    private Block pending;
     private PrevoutSource supplied = NONE;
+    /** The last block refused as an orphan, for bitcoinj's Peer, which asks for its root. */
+    private Block lastOrphan;
 
     public BmmBlockChain(Network network, BlockStore blockStore, BmmChainConfig config) throws BlockStoreException {
         this(NetworkParameters.of(network), blockStore, config);
@@ -76,7 +106,11 @@ public class BmmBlockChain extends AbstractBlockChain {
         this.blockStore = blockStore;
         this.config = config;
         this.d3 = D3.create(config.params().window());
+        this.kept = new HashMap<>(4 * config.maxReorgDepth());
+        this.outputs = config.hasOutputIndex() ? new OutputIndex(config.outputIndex()) : null;
         this.lockedD3 = new LockedD3View(d3, lock);
+        boolean complete = outputs != null && outputs.complete();
+        this.spendCheck = (tx, j, in, spent) -> BmmRules.checkInput(config.params(), tx, j, in, spent, complete, d3);
         StoredBlock head = getChainHead();
         if (head.getHeight() > 0) {
             throw new IllegalStateException("the block store's head is at height " + head.getHeight()
@@ -104,12 +138,12 @@ public class BmmBlockChain extends AbstractBlockChain {
     /**
      * Unspent outputs known to this chain (value and script), as of the head.
      *
-     * @throws IllegalStateException when the chain was configured without an output index
+     * @throws IllegalStateException unless the chain indexes every output ({@link BmmChainConfig#withFullOutputIndex()})
      */
     public PrevoutSource prevouts() {
-        if (!config.outputIndex()) {
-            throw new IllegalStateException("this chain keeps no output index (BmmChainConfig.outputIndex is false):"
-                    + " ask the mainchain node (gettxout) instead");
+        if (outputs == null || !outputs.complete()) {
+            throw new IllegalStateException("this chain does not index every unspent output (BmmChainConfig.outputIndex is "
+                    + config.outputIndex() + "): configure it withFullOutputIndex(), or ask the mainchain node (gettxout)");
         }
         return outpoint -> LockedD3View.underLock(lock, () -> outputs.find(outpoint));
     }
@@ -130,10 +164,42 @@ public class BmmBlockChain extends AbstractBlockChain {
     public Offer offer(Block block, PrevoutSource prevouts) {
         lock.lock();
         try {
-            supplied = java.util.Objects.requireNonNull(prevouts, "prevouts");
-            return doOffer(block);
+            return doOffer(block, java.util.Objects.requireNonNull(prevouts, "prevouts"));
+        } catch (VerificationException e) {
+            return refusal(e);
         } finally {
-            supplied = NONE;
+            lock.unlock();
+        }
+    }
+
+    /**
+     * bitcoinj's entry point (a {@code Peer} calls it), with {@link #offer(Block)}'s behaviour: a
+     * refused block throws, and an orphan is not kept (false; {@link #getOrphanRoot} names it so
+     * that a {@code Peer} asks for the blocks before it).
+     */
+    @Override
+    public boolean add(Block block) throws VerificationException {
+        lock.lock();
+        try {
+            return !(doOffer(block, NONE) instanceof Offer.Orphan);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Refused: the BMM rules need every transaction of a block. */
+    @Override
+    public boolean add(FilteredBlock block) throws VerificationException {
+        throw new VerificationException("BmmBlockChain enforces the BMM rules on full blocks and cannot take filtered block "
+                + block.getHash() + ": download full blocks (with witnesses)");
+    }
+
+    @Override
+    public Block getOrphanRoot(Sha256Hash from) {
+        lock.lock();
+        try {
+            return lastOrphan != null && lastOrphan.getHash().equals(from) ? lastOrphan : super.getOrphanRoot(from);
+        } finally {
             lock.unlock();
         }
     }
@@ -160,58 +226,48 @@ public class BmmBlockChain extends AbstractBlockChain {
         }
     }
 
-    private Offer doOffer(Block block) {
+    /** Under the lock: hands the block to bitcoinj's header path with the full block kept aside. */
+    private Offer doOffer(Block block, PrevoutSource prevouts) throws VerificationException {
+        if (block.getTransactions() == null || block.getTransactions().isEmpty()) {
+            throw new VerificationException("block " + block.getHash() + " came without its transactions:"
+                    + " BmmBlockChain enforces the BMM rules on full blocks");
+        }
+        Sha256Hash hash = block.getHash();
         try {
-            StoredBlock known = blockStore.get(block.getHash());
-            if (known != null) {
-                // bitcoinj's add() takes a block it has stored as done; connect it here if it extends the head
-                return offerKnown(known, block);
+            StoredBlock head = getChainHead();
+            if (head.getHeader().getHash().equals(hash)) {
+                return new Offer.Connected(head.getHeight(), hash);
             }
             if (blockStore.get(block.getPrevBlockHash()) == null) {
                 // not handed to bitcoinj's orphan pool: it would connect the block later without the
                 // prevouts offered with it; offer it again once its parent is in
+                if (blockStore.get(hash) != null) {
+                    return new Offer.SideBranch(hash); // genesis, offered again
+                }
+                lastOrphan = block.cloneAsHeader();
                 return new Offer.Orphan(block.getPrevBlockHash());
             }
         } catch (BlockStoreException e) {
-            return new Offer.Refused(Optional.empty(), "block store: " + e.getMessage());
+            throw new VerificationException("block store: " + e.getMessage(), e);
         }
+        pending = block;
+        supplied = prevouts;
         try {
-            if (!add(block)) {
-                return new Offer.Orphan(block.getPrevBlockHash());
-            }
-            StoredBlock head = getChainHead();
-            return head.getHeader().getHash().equals(block.getHash())
-                    ? new Offer.Connected(head.getHeight(), block.getHash())
-                    : new Offer.SideBranch(block.getHash());
-        } catch (VerificationException e) {
-            // bitcoinj wraps the cause with the whole block dumped as text: report the cause
-            return refusal(e);
+            super.add(block); // on a VerificationException bitcoinj has called notSettingChainHead
         } catch (PrunedException e) {
-            // bitcoinj gives up a reorg without notSettingChainHead when undo data is missing: the
-            // blocks it already disconnected must be connected again here
+            notSettingChainHead(); // not thrown on bitcoinj's header path; kept safe all the same
+            throw new VerificationException("reorg deeper than the kept undo data: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
             notSettingChainHead();
-            return new Offer.Refused(Optional.empty(), "reorg deeper than the kept undo data: " + e.getMessage());
+            throw e;
+        } finally {
+            pending = null;
+            supplied = NONE;
         }
-    }
-
-    /** A block the store already holds: the head, a block on a side branch, or one disconnected before. */
-    private Offer offerKnown(StoredBlock known, Block block) throws BlockStoreException {
         StoredBlock head = getChainHead();
-        Sha256Hash hash = block.getHash();
-        if (head.getHeader().getHash().equals(hash)) {
-            return new Offer.Connected(head.getHeight(), hash);
-        }
-        if (undoByHash.containsKey(hash) || !known.getHeader().getPrevBlockHash().equals(head.getHeader().getHash())) {
-            return new Offer.SideBranch(hash); // on the active chain below the head, or not on top of it
-        }
-        try {
-            connect(known.getHeight(), block, supplied);
-        } catch (VerificationException e) {
-            notSettingChainHead();
-            return refusal(e);
-        }
-        setChainHead(known);
-        return new Offer.Connected(known.getHeight(), hash);
+        return head.getHeader().getHash().equals(hash)
+                ? new Offer.Connected(head.getHeight(), hash)
+                : new Offer.SideBranch(hash);
     }
 
     private static Offer.Refused refusal(VerificationException e) {
@@ -225,59 +281,62 @@ public class BmmBlockChain extends AbstractBlockChain {
         return new Offer.Refused(Optional.empty(), root.getMessage());
     }
 
+    /** The full block bitcoinj is placing (it hands the hooks headers only). */
+    private Block pendingFor(Sha256Hash hash) throws VerificationException {
+        if (pending == null || !pending.getHash().equals(hash)) {
+            throw new VerificationException("BmmBlockChain needs the full block " + hash
+                    + ": offer it with its transactions");
+        }
+        return pending;
+    }
+
     // ---- AbstractBlockChain ----
 
+    /** bitcoinj's header path: the BMM work is driven from the store hooks below. */
     @Override
     protected boolean shouldVerifyTransactions() {
-        return true;
+        return false;
     }
 
     @Override
-    protected TransactionOutputChanges connectTransactions(int height, Block block) throws VerificationException {
-        connect(height, block, supplied);
-        return new TransactionOutputChanges(List.of(), List.of());
+    protected TransactionOutputChanges connectTransactions(int height, Block block) {
+        throw new IllegalStateException("not called on bitcoinj's header path");
     }
 
     @Override
-    protected TransactionOutputChanges connectTransactions(StoredBlock newBlock)
-            throws VerificationException, PrunedException {
-        Sha256Hash hash = newBlock.getHeader().getHash();
-        Body body = bodies.get(hash);
-        if (body == null) {
-            throw new PrunedException(hash);
-        }
-        connect(newBlock.getHeight(), body.block(), body.supplied());
-        return new TransactionOutputChanges(List.of(), List.of());
+    protected TransactionOutputChanges connectTransactions(StoredBlock newBlock) {
+        throw new IllegalStateException("not called on bitcoinj's header path");
     }
 
     @Override
-    protected void disconnectTransactions(StoredBlock block) throws PrunedException {
-        Sha256Hash hash = block.getHeader().getHash();
-        BlockUndo u = undoByHash.get(hash);
-        Body body = bodies.get(hash);
-        if (u == null || body == null) {
-            throw new PrunedException(hash);
-        }
-        unapply(hash, u);
-        journal.push(() -> apply(u.height(), body.block(), body.supplied()));
+    protected void disconnectTransactions(StoredBlock block) {
+        throw new IllegalStateException("not called on bitcoinj's header path");
     }
 
-    @Override
-    protected StoredBlock addToBlockStore(StoredBlock storedPrev, Block block)
-            throws BlockStoreException, VerificationException {
-        // a block on a side branch: not connected now, its body is kept for a later reorg
-        StoredBlock stored = storedPrev.build(block.cloneAsHeader());
-        blockStore.put(stored);
-        if (block.getTransactions() != null) {
-            bodies.put(block.getHash(), new Body(stored.getHeight(), block, supplied));
-        }
-        return stored;
-    }
-
+    /** A block that extends the head: checked and connected before its header is stored. */
     @Override
     protected StoredBlock addToBlockStore(StoredBlock storedPrev, Block header, TransactionOutputChanges changes)
             throws BlockStoreException, VerificationException {
+        connect(storedPrev.getHeight() + 1, pendingFor(header.getHash()), supplied);
         StoredBlock stored = storedPrev.build(header);
+        blockStore.put(stored);
+        return stored;
+    }
+
+    /**
+     * A block off the head: kept on a side branch, or (when its branch now has more work) the new
+     * head of a reorg, which is carried out on the BMM state here before bitcoinj moves the head.
+     */
+    @Override
+    protected StoredBlock addToBlockStore(StoredBlock storedPrev, Block block)
+            throws BlockStoreException, VerificationException {
+        Block full = pendingFor(block.getHash());
+        StoredBlock stored = storedPrev.build(full.cloneAsHeader());
+        if (stored.moreWorkThan(getChainHead())) {
+            reorganize(storedPrev, stored, full);
+        } else {
+            keepBody(stored.getHeight(), full, supplied);
+        }
         blockStore.put(stored);
         return stored;
     }
@@ -290,7 +349,7 @@ public class BmmBlockChain extends AbstractBlockChain {
             List<StoredBlock> undo = new ArrayList<>();
             StoredBlock head = getChainHead();
             while (head.getHeight() > height) {
-                if (!undoByHash.containsKey(head.getHeader().getHash())) {
+                if (undoOf(head.getHeader().getHash()) == null) {
                     throw new BlockStoreException("no undo data to roll back block " + head.getHeader().getHash()
                             + " at height " + head.getHeight() + " (kept for " + config.maxReorgDepth()
                             + " blocks): follow the chain again from genesis with a new store");
@@ -302,8 +361,7 @@ public class BmmBlockChain extends AbstractBlockChain {
                 }
             }
             for (StoredBlock b : undo) {
-                Sha256Hash hash = b.getHeader().getHash();
-                unapply(hash, undoByHash.get(hash));
+                unapply(kept.get(b.getHeader().getHash()));
             }
             journal.clear();
             setChainHead(head);
@@ -336,20 +394,75 @@ public class BmmBlockChain extends AbstractBlockChain {
 
     // ---- BMM ----
 
-    private void connect(int height, Block block, PrevoutSource given) throws VerificationException {
-        checkBmm(height, block, given);
-        apply(height, block, given);
-        Sha256Hash hash = block.getHash();
-        journal.push(() -> unapply(hash, undoByHash.get(hash)));
+    /** Moves the BMM state from the head's branch to {@code newHead}'s; journaled, so a refusal undoes it. */
+    private void reorganize(StoredBlock storedPrev, StoredBlock newHead, Block block)
+            throws BlockStoreException, VerificationException {
+        List<StoredBlock> oldBranch = new ArrayList<>();
+        List<StoredBlock> newBranch = new ArrayList<>();
+        StoredBlock a = getChainHead();
+        StoredBlock b = storedPrev;
+        while (!a.getHeader().getHash().equals(b.getHeader().getHash())) {
+            if (a.getHeight() >= b.getHeight()) {
+                oldBranch.add(a);
+                a = a.getPrev(blockStore);
+            } else {
+                newBranch.add(b);
+                b = b.getPrev(blockStore);
+            }
+            if (a == null || b == null) {
+                throw new VerificationException("reorg to " + newHead.getHeader().getHash()
+                        + " reaches below the headers the block store keeps");
+            }
+        }
+        log.info("reorg at height {}: {} block(s) off, {} on", a.getHeight(), oldBranch.size(), newBranch.size() + 1);
+        for (StoredBlock old : oldBranch) {
+            Sha256Hash hash = old.getHeader().getHash();
+            Kept k = kept.get(hash);
+            if (k == null || k.undo == null) {
+                throw new VerificationException("reorg deeper than the kept undo data (" + config.maxReorgDepth()
+                        + " blocks): block " + hash + " at height " + old.getHeight() + " cannot be disconnected");
+            }
+            unapply(k);
+            journal.push(() -> reapply(k));
+        }
+        for (int i = newBranch.size() - 1; i >= 0; i--) {
+            StoredBlock next = newBranch.get(i);
+            Kept body = kept.get(next.getHeader().getHash());
+            if (body == null) {
+                throw new VerificationException("reorg deeper than the kept undo data (" + config.maxReorgDepth()
+                        + " blocks): the transactions of block " + next.getHeader().getHash() + " are no longer kept");
+            }
+            connect(next.getHeight(), body.block, body.supplied);
+        }
+        connect(newHead.getHeight(), block, supplied);
     }
 
-    /** The block rules of protocol.md, then OP_CBV against D3 as of the previous block. */
-    private void checkBmm(int height, Block block, PrevoutSource given) throws VerificationException {
-        PrevoutSource spent = op -> {
-            Optional<Prevout> g = given.find(op);
-            return g.isPresent() || !config.outputIndex() ? g : outputs.find(op);
-        };
-        BmmRules.Verdict v = BmmRules.check(config.params(), height, block, spent, d3);
+    /**
+     * Checks the block against the BMM rules and connects it: the M8 rules, then OP_CBV for every
+     * input in one pass with the output index (D3 as of the parent), then D3.
+     */
+    private void connect(int height, Block block, PrevoutSource given) throws VerificationException {
+        if (config.checkBlockContents()) {
+            Block.verifyTransactions(params, block, height, EnumSet.noneOf(Block.VerifyFlag.class));
+        }
+        BmmRules.Verdict m8s = BmmRules.checkM8s(config.params(), height, block);
+        refuseUnlessPassed(m8s, block, height);
+        boolean active = config.params().activeAt(height);
+        OutputIndex.Undo outUndo = OutputIndex.Undo.EMPTY;
+        if (outputs != null) {
+            OutputIndex.Applied a = outputs.apply(block, given, active ? spendCheck : OutputIndex.SpendCheck.NONE);
+            if (a.refusal() != null) {
+                refuseUnlessPassed(a.refusal(), block, height);
+            }
+            outUndo = a.undo();
+        } else if (active) {
+            refuseUnlessPassed(BmmRules.checkCbv(config.params(), block, given, d3), block, height);
+        }
+        Kept k = record(height, block, given, ((BmmRules.Verdict.Pass) m8s).m7(), outUndo);
+        journal.push(() -> unapply(k));
+    }
+
+    private static void refuseUnlessPassed(BmmRules.Verdict v, Block block, int height) throws VerificationException {
         if (v instanceof BmmRules.Verdict.Broken b) {
             throw new BmmVerificationException(b.reason(), block.getHash(), height, b.detail());
         }
@@ -358,27 +471,53 @@ public class BmmBlockChain extends AbstractBlockChain {
         }
     }
 
-    private void apply(int height, Block block, PrevoutSource given) {
-        Optional<CoinbaseM7> m7 = M7Codec.findInCoinbase(BmmRules.coinbaseScripts(block));
+    /** Connects a block checked before (a rollback putting back what a refused reorg disconnected). */
+    private void reapply(Kept k) {
+        OutputIndex.Undo outUndo = outputs != null ? outputs.apply(k.block) : OutputIndex.Undo.EMPTY;
+        record(k.height, k.block, k.supplied, M7Codec.findInCoinbase(BmmRules.coinbaseScripts(k.block)), outUndo);
+    }
+
+    private Kept record(int height, Block block, PrevoutSource given, Optional<CoinbaseM7> m7,
+                        OutputIndex.Undo outUndo) {
         D3Undo d3Undo = d3.connect(height, m7);
-        OutputIndex.Undo outUndo = config.outputIndex() ? outputs.apply(block) : OutputIndex.Undo.EMPTY;
-        undoByHash.put(block.getHash(), new BlockUndo(height, d3Undo, outUndo));
-        bodies.put(block.getHash(), new Body(height, block, given));
+        Kept k = keepBody(height, block, given);
+        k.undo = new BlockUndo(d3Undo, outUndo);
         if (m7.isPresent() && !m7.get().entries().isEmpty()) {
-            log.debug("block {} at height {}: M7 with {} entries", block.getHash(), height, m7.get().entries().size());
+            log.debug("block {} at height {}: M7 with {} entries", k.hash, height, m7.get().entries().size());
         }
+        return k;
     }
 
-    private void unapply(Sha256Hash hash, BlockUndo u) {
-        d3.disconnect(u.d3());
-        outputs.revert(u.outputs());
-        undoByHash.remove(hash);
+    /** Undo data of a connected block still kept, else null. */
+    private BlockUndo undoOf(Sha256Hash hash) {
+        Kept k = kept.get(hash);
+        return k == null ? null : k.undo;
     }
 
-    /** Keeps undo data and bodies for the last maxReorgDepth blocks (and side blocks as recent). */
+    private Kept keepBody(int height, Block block, PrevoutSource given) {
+        Kept k = kept.get(block.getHash());
+        if (k == null) {
+            k = new Kept(height, block, given);
+            kept.put(k.hash, k);
+            keptOrder.addLast(k);
+        }
+        return k;
+    }
+
+    private void unapply(Kept k) {
+        d3.disconnect(k.undo.d3());
+        if (outputs != null) {
+            outputs.revert(k.undo.outputs());
+        }
+        k.undo = null;
+    }
+
+    /** Keeps blocks (bodies, and undo data while connected) for the last maxReorgDepth heights. */
     private void prune(int headHeight) {
         int keepFrom = headHeight - config.maxReorgDepth();
-        undoByHash.values().removeIf(u -> u.height() < keepFrom);
-        bodies.values().removeIf(b -> b.height() < keepFrom);
+        // arrival order is height order but for side blocks that came late: those go a little later
+        while (!keptOrder.isEmpty() && keptOrder.peekFirst().height < keepFrom) {
+            kept.remove(keptOrder.pollFirst().hash);
+        }
     }
 }

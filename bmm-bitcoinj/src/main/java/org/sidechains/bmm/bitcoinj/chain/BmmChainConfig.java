@@ -4,38 +4,65 @@ import java.util.Objects;
 import org.sidechains.bmm.rules.BmmParams;
 
 /**
- * @param params        activation height, D3 window, OP_CBV depth
- * @param maxReorgDepth how many blocks back undo data and block bodies are kept; a deeper reorg
- *                      fails with bitcoinj's PrunedException
- * @param outputIndex   whether the chain keeps its own index of unspent outputs for OP_CBV. Without
- *                      it every block must be offered with the outputs it spends (bitcoind's
- *                      {@code getblock} verbosity 3), which keeps memory flat on a big chain.
+ * @param params             activation height, D3 window, OP_CBV depth
+ * @param maxReorgDepth      how many blocks back undo data and block bodies are kept; a deeper
+ *                           reorg is refused and changes nothing
+ * @param outputIndex        which unspent outputs the chain indexes itself to see what inputs spend
+ * @param checkBlockContents also run bitcoinj's full-block checks (merkle root, block size,
+ *                           sigops, transaction sanity) on every block. Off by default: the chain
+ *                           trusts the mainchain node for Bitcoin's own rules, as bitcoinj's
+ *                           {@code BlockChain} does; turn it on when blocks come from peers you do
+ *                           not trust, because a peer could otherwise change a block's transactions
+ *                           (and with them its M7 and M8s) under a valid header.
  */
-public record BmmChainConfig(BmmParams params, int maxReorgDepth, boolean outputIndex) {
+public record BmmChainConfig(BmmParams params, int maxReorgDepth, OutputIndex.Scope outputIndex,
+                             boolean checkBlockContents) {
     public static final int DEFAULT_MAX_REORG_DEPTH = 288;
 
     public BmmChainConfig(BmmParams params, int maxReorgDepth) {
-        this(params, maxReorgDepth, true);
+        this(params, maxReorgDepth, OutputIndex.Scope.CBV, false);
     }
 
     public BmmChainConfig {
         Objects.requireNonNull(params, "params");
+        Objects.requireNonNull(outputIndex, "outputIndex");
         if (maxReorgDepth < 1) {
             throw new IllegalArgumentException("maxReorgDepth must be >= 1");
         }
     }
 
-    /** Regtest: rules active from genesis, window 8000, OP_CBV depth 100, reorgs up to 288 deep. */
+    /**
+     * Regtest: rules active from genesis, window 8000, OP_CBV depth 100, reorgs up to 288 deep, an
+     * index of only the outputs whose spend can run OP_CBV, Bitcoin's rules left to the node.
+     */
     public static BmmChainConfig regtest() {
         return new BmmChainConfig(BmmParams.regtest(), DEFAULT_MAX_REORG_DEPTH);
     }
 
     public BmmChainConfig withParams(BmmParams p) {
-        return new BmmChainConfig(p, maxReorgDepth, outputIndex);
+        return new BmmChainConfig(p, maxReorgDepth, outputIndex, checkBlockContents);
+    }
+
+    /** Whether the chain indexes outputs itself; without, every offer must bring its prevouts. */
+    public boolean hasOutputIndex() {
+        return outputIndex != OutputIndex.Scope.NONE;
     }
 
     /** The same chain, but every offer must bring the prevouts it spends (no own output index). */
     public BmmChainConfig withoutOutputIndex() {
-        return new BmmChainConfig(params, maxReorgDepth, false);
+        return new BmmChainConfig(params, maxReorgDepth, OutputIndex.Scope.NONE, checkBlockContents);
+    }
+
+    /**
+     * The same chain, also indexing every unspent output (value and script), so that
+     * {@link BmmBlockChain#prevouts()} can serve a bribe pool or a block assembler.
+     */
+    public BmmChainConfig withFullOutputIndex() {
+        return new BmmChainConfig(params, maxReorgDepth, OutputIndex.Scope.ALL, checkBlockContents);
+    }
+
+    /** The same chain, also checking what bitcoinj checks of a full block (for blocks from untrusted peers). */
+    public BmmChainConfig withBlockContentChecks() {
+        return new BmmChainConfig(params, maxReorgDepth, outputIndex, true);
     }
 }

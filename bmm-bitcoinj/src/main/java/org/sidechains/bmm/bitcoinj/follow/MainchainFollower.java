@@ -98,7 +98,7 @@ public final class MainchainFollower implements AutoCloseable {
         this.chain = Objects.requireNonNull(chain, "chain");
         this.options = Objects.requireNonNull(options, "options");
         this.enforceVia = options.enforce() ? Optional.of(main) : Optional.empty();
-        if (!chain.config().outputIndex() && !options.fetchPrevouts()) {
+        if (!chain.config().hasOutputIndex() && !options.fetchPrevouts()) {
             throw new IllegalArgumentException("the chain keeps no output index, so the follower must fetch prevouts");
         }
     }

@@ -67,7 +67,7 @@ public final class P2pFollower implements AutoCloseable {
      */
     public P2pFollower(BmmBlockChain chain, int port, Optional<Mainchain> enforceVia, Duration pollInterval) {
         this.chain = Objects.requireNonNull(chain, "chain");
-        if (!chain.config().outputIndex()) {
+        if (!chain.config().hasOutputIndex()) {
             throw new IllegalArgumentException("a P2P follower needs a chain with its own output index"
                     + " (blocks over P2P come without the outputs they spend)");
         }

@@ -12,8 +12,20 @@ public interface PrevoutSource {
     /** The unspent output at {@code outpoint}, if this source knows it. */
     Optional<Prevout> find(TransactionOutPoint outpoint);
 
+    /**
+     * Whether this source knows every unspent output, so that an outpoint it does not know is
+     * missing. A source that keeps only the outputs whose spend can run OP_CBV answers false: an
+     * outpoint it does not know runs no OP_CBV.
+     */
+    default boolean complete() {
+        return true;
+    }
+
     /** A source that knows nothing. */
+    PrevoutSource NONE = outpoint -> Optional.empty();
+
+    /** {@link #NONE}. */
     static PrevoutSource none() {
-        return outpoint -> Optional.empty();
+        return NONE;
     }
 }

@@ -65,7 +65,7 @@ class BlockAssemblerTest {
 
     @BeforeEach
     void setUp() {
-        net = new RegtestDriver(BmmChainConfig.regtest());
+        net = new RegtestDriver(BmmChainConfig.regtest().withFullOutputIndex());
         coins = net.mineEmpty(10);
         net.mineEmpty(100); // the coins are mature, as bitcoind would require
         assembler = new BlockAssembler(RegtestDriver.PARAMS, ScriptBuilder.createP2WPKHOutputScript(mary));

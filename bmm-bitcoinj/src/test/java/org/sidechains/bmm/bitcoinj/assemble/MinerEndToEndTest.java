@@ -43,7 +43,7 @@ class MinerEndToEndTest {
     static final int[] CHAINS = {1, 2};
     static final Fee FEE = Fee.absolute(Coin.valueOf(1_000));
 
-    final RegtestDriver net = new RegtestDriver(BmmChainConfig.regtest());
+    final RegtestDriver net = new RegtestDriver(BmmChainConfig.regtest().withFullOutputIndex());
     final ECKey mary = new ECKey();
     final ECKey simon = new ECKey();
     final Script simonChange = ScriptBuilder.createP2WPKHOutputScript(simon);

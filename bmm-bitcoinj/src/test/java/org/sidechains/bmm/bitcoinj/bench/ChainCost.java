@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.LongSupplier;
 import org.bitcoinj.base.Coin;
+import org.bitcoinj.core.AbstractBlockChain;
 import org.bitcoinj.core.Block;
 import org.bitcoinj.core.BlockChain;
 import org.bitcoinj.core.Transaction;
@@ -38,7 +39,9 @@ import org.sidechains.bmm.rules.BmmParams;
 public final class ChainCost {
     static final int BLOCKS = 300;
     static final int TXS_PER_BLOCK = 20;
-    static final int ROUNDS = 15;
+    static final int ROUNDS = 21;
+    /** Enough for C2 to compile both chains' paths before anything counts (about 8,000 adds each). */
+    static final int WARMUP = 20;
 
     public static void main(String[] args) throws Exception {
         System.out.println("JVM " + System.getProperty("java.runtime.version") + ", cores "
@@ -83,80 +86,81 @@ public final class ChainCost {
         return blocks;
     }
 
-    static void ordinaryBlocks() throws Exception {
-        List<Block> blocks = ordinaryChain();
-        long[] bmm = new long[ROUNDS];
-        long[] plain = new long[ROUNDS];
-        for (int r = -3; r < ROUNDS; r++) { // 3 warm-up rounds
-            long a;
-            long b;
-            if ((r & 1) == 0) {
-                a = timeBmm(blocks);
-                b = timePlain(blocks);
-            } else {
-                b = timePlain(blocks);
-                a = timeBmm(blocks);
-            }
-            if (r >= 0) {
-                bmm[r] = a;
-                plain[r] = b;
-            }
-        }
-        // bitcoinj's own full-block checks, which shouldVerifyTransactions() = true switches on
-        long[] verify = new long[ROUNDS];
-        for (int r = 0; r < ROUNDS; r++) {
-            for (int i = 0; i < blocks.size(); i++) {
-                Block copy = Block.read(java.nio.ByteBuffer.wrap(blocks.get(i).serialize()));
+    /** The chains compared, in the order of the first round (the order rotates every round). */
+    enum Subject {
+        BMM_DEFAULT, BMM_CONTENT_CHECKS, BMM_FULL_INDEX, PLAIN;
+
+        /**
+         * Adds every block, each parsed and hashed just before it is added (as bitcoinj's Peer hands
+         * a block it has just read and hashed to the chain); fresh objects every round, so no
+         * transaction id or other cache is shared between chains or rounds. Returns {add only,
+         * parse + hash + add} in ns, summed over the blocks.
+         */
+        long[] time(List<byte[]> raw) throws Exception {
+            AbstractBlockChain c = switch (this) {
+                case BMM_DEFAULT -> bmm(BmmChainConfig.regtest());
+                case BMM_CONTENT_CHECKS -> bmm(BmmChainConfig.regtest().withBlockContentChecks());
+                case BMM_FULL_INDEX -> bmm(BmmChainConfig.regtest().withFullOutputIndex());
+                case PLAIN -> new BlockChain(RegtestDriver.PARAMS.network(),
+                        new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+            };
+            long add = 0;
+            long all = 0;
+            for (byte[] r : raw) {
+                long t0 = System.nanoTime();
+                Block b = Block.read(java.nio.ByteBuffer.wrap(r));
+                b.getHash();
                 long t1 = System.nanoTime();
-                Block.verifyTransactions(RegtestDriver.PARAMS, copy, i + 1,
-                        java.util.EnumSet.noneOf(Block.VerifyFlag.class));
-                verify[r] += System.nanoTime() - t1;
+                c.add(b);
+                long t2 = System.nanoTime();
+                add += t2 - t1;
+                all += t2 - t0;
+            }
+            if (c.getBestChainHeight() != raw.size()) {
+                throw new IllegalStateException(this + " chain at " + c.getBestChainHeight());
+            }
+            return new long[] {add, all};
+        }
+
+        static BmmBlockChain bmm(BmmChainConfig cfg) throws Exception {
+            return new BmmBlockChain(RegtestDriver.PARAMS, new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()), cfg);
+        }
+    }
+
+    static void ordinaryBlocks() throws Exception {
+        List<byte[]> raw = new ArrayList<>();
+        for (Block b : ordinaryChain()) {
+            raw.add(b.serialize());
+        }
+        Subject[] subjects = Subject.values();
+        long[][][] times = new long[2][subjects.length][ROUNDS];
+        for (int r = -WARMUP; r < ROUNDS; r++) {
+            for (int k = 0; k < subjects.length; k++) {
+                int s = Math.floorMod(k + r, subjects.length);
+                long[] t = subjects[s].time(raw);
+                if (r >= 0) {
+                    times[0][s][r] = t[0];
+                    times[1][s][r] = t[1];
+                }
             }
         }
-        double perBlockVerify = median(verify) / 1000.0 / blocks.size();
-        double perBlockBmm = median(bmm) / 1000.0 / blocks.size();
-        double perBlockPlain = median(plain) / 1000.0 / blocks.size();
-        double[] ratios = new double[ROUNDS];
-        for (int i = 0; i < ROUNDS; i++) {
-            ratios[i] = (double) bmm[i] / plain[i];
+        System.out.printf("%nordinary blocks (%d blocks, %d P2WPKH spends each after 100 empty, no BMM), %d rounds,"
+                + " order rotating; per block, medians over rounds:%n", raw.size(), TXS_PER_BLOCK, ROUNDS);
+        String[] what = {"add() only", "parse + hash + add()"};
+        for (int w = 0; w < 2; w++) {
+            System.out.printf("  %s:%n", what[w]);
+            long[] plain = times[w][Subject.PLAIN.ordinal()];
+            for (Subject s : subjects) {
+                long[] mine = times[w][s.ordinal()];
+                double[] ratios = new double[ROUNDS];
+                for (int i = 0; i < ROUNDS; i++) {
+                    ratios[i] = (double) mine[i] / plain[i];
+                }
+                Arrays.sort(ratios);
+                System.out.printf("    %-20s %8.2f us/block   / PLAIN per round: median %.3f, min %.3f, max %.3f%n",
+                        s, median(mine) / 1000.0 / raw.size(), ratios[ROUNDS / 2], ratios[0], ratios[ROUNDS - 1]);
+            }
         }
-        Arrays.sort(ratios);
-        System.out.printf("%nordinary blocks (%d blocks, %d txs each, no BMM), %d rounds, alternating order:%n",
-                blocks.size(), TXS_PER_BLOCK, ROUNDS);
-        System.out.printf("  BmmBlockChain median %.1f us/block, plain BlockChain median %.1f us/block%n",
-                perBlockBmm, perBlockPlain);
-        System.out.printf("  ratio per round (bmm/plain): median %.2f, min %.2f, max %.2f%n",
-                ratios[ROUNDS / 2], ratios[0], ratios[ROUNDS - 1]);
-        System.out.printf("  of which bitcoinj's Block.verifyTransactions (fresh, uncached copies): median %.1f us/block%n",
-                perBlockVerify);
-    }
-
-    static long timeBmm(List<Block> blocks) throws Exception {
-        BmmBlockChain c = new BmmBlockChain(RegtestDriver.PARAMS,
-                new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()), BmmChainConfig.regtest());
-        long t0 = System.nanoTime();
-        for (Block b : blocks) {
-            c.add(b);
-        }
-        long t = System.nanoTime() - t0;
-        if (c.getBestChainHeight() != blocks.size()) {
-            throw new IllegalStateException("bmm chain at " + c.getBestChainHeight());
-        }
-        return t;
-    }
-
-    static long timePlain(List<Block> blocks) throws Exception {
-        BlockChain c = new BlockChain(RegtestDriver.PARAMS.network(),
-                new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
-        long t0 = System.nanoTime();
-        for (Block b : blocks) {
-            c.add(b);
-        }
-        long t = System.nanoTime() - t0;
-        if (c.getBestChainHeight() != blocks.size()) {
-            throw new IllegalStateException("plain chain at " + c.getBestChainHeight());
-        }
-        return t;
     }
 
     /** A block with a 256-entry M7 and 256 M8 bribes, and the parts of its cost. */
@@ -167,10 +171,38 @@ public final class ChainCost {
         long[] d3 = new long[ROUNDS];
         long[] outputs = new long[ROUNDS];
         long[] bitcoinj = new long[ROUNDS];
-        for (int r = -3; r < ROUNDS; r++) {
-            RegtestDriver d = new RegtestDriver(BmmChainConfig.regtest());
-            List<TransactionOutPoint> coins = d.mineEmpty(256);
-            int height = 257;
+        // one chain for all rounds, so every heavy block meets a D3 in steady state (a new D3's
+        // first big row also pays for first touching its tables: about 2 ms, reported apart).
+        // The driver's chain (a full index) serves the part timings; the offer is timed on a chain
+        // in the default configuration fed the same blocks.
+        RegtestDriver d = new RegtestDriver(BmmChainConfig.regtest().withFullOutputIndex());
+        BmmBlockChain timed = Subject.bmm(BmmChainConfig.regtest());
+        D3 d3Part = D3.create(8000);
+        d3Part.connect(0, java.util.Optional.empty());
+        List<TransactionOutPoint> coins = new ArrayList<>();
+        int first = -3;
+        long firstOffer = 0;
+        for (int r = first; r < ROUNDS; r++) {
+            // 256 new coinbases per round; a round's bribes spend the previous round's (100 deep)
+            List<TransactionOutPoint> next = new ArrayList<>();
+            for (int i = 0; i < 256; i++) {
+                Block b = d.build(d.tip(), List.of(), List.of());
+                d.chain.offer(b);
+                timed.offer(b);
+                d3Part.connect(d.chain.getBestChainHeight(), java.util.Optional.empty());
+                next.add(new TransactionOutPoint(0, b.getTransactions().get(0).getTxId()));
+            }
+            if (r == first) {
+                coins = next;
+                for (int i = 0; i < 100; i++) {
+                    Block b = d.build(d.tip(), List.of(), List.of());
+                    d.chain.offer(b);
+                    timed.offer(b);
+                    d3Part.connect(d.chain.getBestChainHeight(), java.util.Optional.empty());
+                }
+                continue;
+            }
+            int height = d.chain.getBestChainHeight() + 1;
             List<MiniHeader> m7 = new ArrayList<>();
             List<Transaction> bribes = new ArrayList<>();
             for (int c = 0; c < 256; c++) {
@@ -189,24 +221,27 @@ public final class ChainCost {
             for (TransactionOutput o : heavy.getTransactions().get(0).getOutputs()) {
                 cbScripts.add(o.getScriptBytes());
             }
+            // each part on its own fresh copy: nothing cached (transaction ids) from building or another part
+            Block forRules = fresh(heavy);
             long tRules = time(() -> {
                 List<M8Tag> tags = new ArrayList<>();
-                heavy.getTransactions().forEach(tx -> M8View.of(tx).ifPresent(tags::add));
+                forRules.getTransactions().forEach(tx -> M8View.of(tx).ifPresent(tags::add));
                 return BlockRules.check(BmmParams.regtest(), height, cbScripts, tags).isValid() ? 1 : 0;
             });
+            Block forCbv = fresh(heavy);
             long tCbv = time(() -> {
                 long n = 0;
-                for (Transaction tx : heavy.getTransactions().subList(1, 257)) {
+                for (Transaction tx : forCbv.getTransactions().subList(1, 257)) {
                     n += CbvChecker.checkTransaction(tx, d.chain.prevouts(), d.chain.d3(), 100).passes() ? 1 : 0;
                 }
                 return n;
             });
             long tD3 = time(() -> {
-                D3 fresh = D3.create(8000);
-                fresh.connect(height, M7Codec.findInCoinbase(cbScripts));
-                return fresh.entryCount();
+                d3Part.connect(height, M7Codec.findInCoinbase(cbScripts));
+                return d3Part.entryCount();
             });
-            long tOut = time(() -> new OutputIndex().apply(heavy).created().size());
+            Block forIndex = fresh(heavy);
+            long tOut = time(() -> new OutputIndex(OutputIndex.Scope.CBV).apply(forIndex).created().size());
             long tBitcoinj = time(() -> {
                 BlockChain plain;
                 try {
@@ -217,11 +252,16 @@ public final class ChainCost {
                 }
                 return plain.getBestChainHeight();
             });
+            Block forOffer = fresh(heavy);
             long t0 = System.nanoTime();
-            Offer o = d.chain.offer(heavy);
+            Offer o = timed.offer(forOffer);
             long tOffer = System.nanoTime() - t0;
-            if (!(o instanceof Offer.Connected)) {
+            if (!(o instanceof Offer.Connected) || !(d.chain.offer(heavy) instanceof Offer.Connected)) {
                 throw new IllegalStateException("heavy block: " + o);
+            }
+            coins = next;
+            if (r == first + 1) {
+                firstOffer = tOffer;
             }
             if (r >= 0) {
                 offer[r] = tOffer;
@@ -232,13 +272,22 @@ public final class ChainCost {
                 bitcoinj[r] = tBitcoinj;
             }
         }
-        System.out.printf("%nblock with a 256-entry M7 and 256 M8s (%d rounds, medians):%n", ROUNDS);
+        System.out.printf("%nblock with a 256-entry M7 and 256 M8s (%d rounds after 2 warm-up, medians;"
+                + " each heavy block 256 blocks after the last):%n", ROUNDS);
+        System.out.printf("  (the first such block on a new chain: %.0f us)%n", firstOffer / 1000.0);
         System.out.printf("  BmmBlockChain.offer total   %8.0f us%n", median(offer) / 1000.0);
         System.out.printf("  M8 detection + block rules  %8.0f us%n", median(rules) / 1000.0);
         System.out.printf("  OP_CBV check of 256 txs     %8.0f us%n", median(cbv) / 1000.0);
         System.out.printf("  D3 connect (256 entries)    %8.0f us%n", median(d3) / 1000.0);
-        System.out.printf("  output index apply          %8.0f us%n", median(outputs) / 1000.0);
+        System.out.printf("  output index apply (CBV)    %8.0f us%n", median(outputs) / 1000.0);
         System.out.printf("  (new plain chain, for scale) %7.0f us%n", median(bitcoinj) / 1000.0);
+    }
+
+    /** A freshly parsed copy, hashed as bitcoinj's Peer hashes a block it receives. */
+    static Block fresh(Block b) {
+        Block copy = Block.read(java.nio.ByteBuffer.wrap(b.serialize()));
+        copy.getHash();
+        return copy;
     }
 
     static long time(LongSupplier work) {

@@ -104,4 +104,65 @@ class BmmBlockChainEdgesTest {
         assertInstanceOf(Offer.Connected.class, net.chain.offer(bs.get(1)));
         assertEquals(2, entries());
     }
+
+    /** {@code real}'s header (same hash, valid proof of work) over {@code other}'s transactions. */
+    static Block underTheHeaderOf(Block real, Block other) {
+        return new Block(real.getVersion(), real.getPrevBlockHash(), real.getMerkleRoot(), real.time(),
+                real.getDifficultyTarget(), real.getNonce(), other.getTransactions());
+    }
+
+    @Test
+    void blockContentsAreTheNodesWordUnlessContentChecksAreOn() {
+        Block real = net.build(net.tip(), List.of(mh(1)), List.of());
+        Block forged = underTheHeaderOf(real, net.build(net.tip(), List.of(mh(2)), List.of()));
+        assertEquals(real.getHash(), forged.getHash());
+
+        // trusted source (the default): the forged M7 is taken as it came
+        assertInstanceOf(Offer.Connected.class, net.chain.offer(forged));
+        assertTrue(net.chain.d3().blocksAtop(7, mh(2).hStar()).isPresent());
+        assertTrue(net.chain.d3().blocksAtop(7, mh(1).hStar()).isEmpty());
+
+        // content checks on: the merkle root gives the forgery away and nothing changes
+        RegtestDriver careful = new RegtestDriver(BmmChainConfig.regtest().withBlockContentChecks());
+        Block real2 = careful.build(careful.tip(), List.of(mh(1)), List.of());
+        Block forged2 = underTheHeaderOf(real2, careful.build(careful.tip(), List.of(mh(2)), List.of()));
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, careful.chain.offer(forged2));
+        assertTrue(r.reason().isEmpty() && r.message().toLowerCase().contains("merkle"), r.message());
+        assertEquals(0, careful.chain.getBestChainHeight());
+        assertEquals(0, careful.chain.d3().tipHeight());
+        assertInstanceOf(Offer.Connected.class, careful.chain.offer(real2));
+    }
+
+    @Test
+    void bitcoinjsAddTakesTheSamePathAsOffer() throws Exception {
+        List<Block> bs = branch(net.tip(), 2, 0);
+        assertEquals(false, net.chain.add(bs.get(1)), "an orphan: not connected, not kept");
+        assertEquals(bs.get(1).getHash(), net.chain.getOrphanRoot(bs.get(1).getHash()).getHash(),
+                "a Peer asks for the blocks before it");
+        assertTrue(net.chain.add(bs.get(0)));
+        assertEquals(1, net.chain.getBestChainHeight(), "the orphan was not connected behind our back");
+        assertTrue(net.chain.add(bs.get(1)));
+        assertEquals(2, entries());
+
+        // a BMM refusal throws, with the reject reason, and changes nothing
+        Block bad = net.build(net.tip(), List.of(), List.of(org.sidechains.bmm.bitcoinj.m8.BribeBuilder.build(
+                org.sidechains.bmm.m8.M8Tag.forBlock(mh(9), 3), net.minerKey, org.bitcoinj.base.Coin.COIN,
+                List.of(org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Funding.p2wpkh(
+                        new org.bitcoinj.core.TransactionOutPoint(0, Sha256Hash.ZERO_HASH), RegtestDriver.SUBSIDY,
+                        net.minerKey)),
+                org.bitcoinj.script.ScriptBuilder.createP2WPKHOutputScript(net.minerKey),
+                org.sidechains.bmm.bitcoinj.tx.Fee.absolute(org.bitcoinj.base.Coin.valueOf(1000))).tx()));
+        org.bitcoinj.core.VerificationException e = assertThrows(org.bitcoinj.core.VerificationException.class,
+                () -> net.chain.add(bad));
+        BmmVerificationException cause = assertInstanceOf(BmmVerificationException.class, e.getCause(),
+                "bitcoinj wraps the refusal");
+        assertEquals(org.sidechains.bmm.rules.RejectReason.M8_NO_M7, cause.reason());
+        assertEquals(2, net.chain.getBestChainHeight());
+
+        // a filtered block cannot be enforced on
+        org.bitcoinj.core.FilteredBlock filtered = new org.bitcoinj.core.FilteredBlock(bad.cloneAsHeader(),
+                new org.bitcoinj.core.PartialMerkleTree(1, List.of(Sha256Hash.ZERO_HASH), new byte[] {1}));
+        e = assertThrows(org.bitcoinj.core.VerificationException.class, () -> net.chain.add(filtered));
+        assertTrue(e.getMessage().contains("full blocks"), e.getMessage());
+    }
 }

@@ -2,6 +2,7 @@ package org.sidechains.bmm.bitcoinj.chain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -37,7 +38,7 @@ class BmmBlockChainTest {
 
     @BeforeEach
     void setUp() {
-        net = new RegtestDriver(BmmChainConfig.regtest());
+        net = new RegtestDriver(BmmChainConfig.regtest().withFullOutputIndex());
         coins = net.mineEmpty(5);
     }
 
@@ -190,5 +191,37 @@ class BmmBlockChainTest {
         assertTrue(idx.find(new TransactionOutPoint(0, t1.getTxId())).isEmpty());
         idx.revert(undo);
         assertEquals(0, idx.size());
+    }
+
+    @Test
+    void aCbvScopedIndexHoldsOnlyOutputsWhoseSpendCanRunCbv() {
+        OutputIndex idx = new OutputIndex(OutputIndex.Scope.CBV);
+        Transaction t = new Transaction();
+        t.addInput(Sha256Hash.of(new byte[] {1}), 0, Script.parse(new byte[0]));
+        t.addOutput(Coin.COIN, ScriptBuilder.createP2WPKHOutputScript(net.minerKey));             // 0: no
+        t.addOutput(Coin.COIN, ScriptBuilder.createP2PKHOutputScript(net.minerKey));              // 1: no
+        t.addOutput(Coin.COIN, ScriptBuilder.createP2WSHOutputScript(Script.parse(new byte[] {0x51}))); // 2: yes
+        t.addOutput(Coin.COIN, ScriptBuilder.createP2SHOutputScript(Script.parse(new byte[] {0x51})));  // 3: yes
+        t.addOutput(Coin.COIN, Script.parse(new byte[] {0x51, (byte) 0xb5}));                     // 4: bare OP_CBV
+        t.addOutput(Coin.COIN, Script.parse(new byte[] {0x01, (byte) 0xb5}));                     // 5: 0xb5 is push data
+        t.addOutput(Coin.COIN, Script.parse(new byte[] {0x6a, (byte) 0xb5}));                     // 6: OP_RETURN
+        Block b = net.build(net.tip(), List.of(), List.of(t));
+        OutputIndex.Undo undo = idx.apply(b);
+        for (int i = 0; i < 7; i++) {
+            assertEquals(i >= 2 && i <= 4, idx.find(new TransactionOutPoint(i, t.getTxId())).isPresent(), "output " + i);
+        }
+        assertEquals(3, idx.size());
+        assertEquals(false, idx.complete());
+        idx.revert(undo);
+        assertEquals(0, idx.size());
+        assertEquals(OutputIndex.Undo.EMPTY, idx.apply(net.build(net.tip(), List.of(), List.of())),
+                "a block of P2WPKH outputs changes nothing");
+    }
+
+    @Test
+    void prevoutsNeedsAFullIndex() {
+        BmmBlockChain cbvOnly = new RegtestDriver(BmmChainConfig.regtest()).chain;
+        IllegalStateException e = assertThrows(IllegalStateException.class, cbvOnly::prevouts);
+        assertTrue(e.getMessage().contains("withFullOutputIndex()"), e.getMessage());
     }
 }

@@ -13,8 +13,9 @@ import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.sidechains.bmm.base.Hash32;
 import org.sidechains.bmm.base.MiniHeader;
 import org.sidechains.bmm.bitcoinj.RegtestDriver;
@@ -42,9 +43,12 @@ class BmmChainCbvTest {
         return Hash32.wrap(x);
     }
 
-    @BeforeEach
-    void setUp() {
-        net = new RegtestDriver(BmmChainConfig.regtest());
+    /** The same verdicts with an index of every output and with one of only those that can run OP_CBV. */
+    void setUp(OutputIndex.Scope scope) {
+        BmmChainConfig cfg = scope == OutputIndex.Scope.ALL
+                ? BmmChainConfig.regtest().withFullOutputIndex() : BmmChainConfig.regtest();
+        assertEquals(scope, cfg.outputIndex());
+        net = new RegtestDriver(cfg);
         coins = net.mineEmpty(3);
     }
 
@@ -63,8 +67,10 @@ class BmmChainCbvTest {
         }
     }
 
-    @Test
-    void minerSweepNeeds100BlocksAtop() {
+    @ParameterizedTest
+    @EnumSource(value = OutputIndex.Scope.class, names = {"ALL", "CBV"})
+    void minerSweepNeeds100BlocksAtop(OutputIndex.Scope scope) {
+        setUp(scope);
         MiniHeader first = new MiniHeader(CHAIN, h(0), 0);
         M8Tag tag = M8Tag.forBlock(first, 4);
         BribeBuilder.Bribe bribe = BribeBuilder.build(tag, mary, Coin.COIN, List.of(coin(0)), change(),
@@ -84,8 +90,10 @@ class BmmChainCbvTest {
         assertInstanceOf(Offer.Connected.class, net.mine(List.of(), List.of(sweep)));
     }
 
-    @Test
-    void refundBranchIsSpendableWithoutCbv() {
+    @ParameterizedTest
+    @EnumSource(value = OutputIndex.Scope.class, names = {"ALL", "CBV"})
+    void refundBranchIsSpendableWithoutCbv(OutputIndex.Scope scope) {
+        setUp(scope);
         // a bribe for a side:block that never gets BMMed: the miner cannot claim, Simon takes it back
         MiniHeader never = new MiniHeader(CHAIN, h(0xbeef), 0);
         Script refund = M9Scripts.refund(CbvPayload.v1(never), mary, 5, simon);
@@ -105,8 +113,10 @@ class BmmChainCbvTest {
         assertInstanceOf(Offer.Connected.class, net.mine(List.of(), List.of(back)));
     }
 
-    @Test
-    void anOutputCreatedEarlierInTheSameBlockIsAKnownPrevout() {
+    @ParameterizedTest
+    @EnumSource(value = OutputIndex.Scope.class, names = {"ALL", "CBV"})
+    void anOutputCreatedEarlierInTheSameBlockIsAKnownPrevout(OutputIndex.Scope scope) {
+        setUp(scope);
         MiniHeader first = new MiniHeader(CHAIN, h(0), 0);
         BribeBuilder.Bribe bribe = BribeBuilder.build(M8Tag.forBlock(first, 4), mary, Coin.COIN, List.of(coin(0)),
                 change(), Fee.absolute(Coin.valueOf(1000)));
@@ -118,12 +128,24 @@ class BmmChainCbvTest {
     }
 
     @Test
-    void anUnknownPrevoutIsRefusedWithoutABmmReason() {
+    void anUnknownPrevoutIsRefusedWithoutABmmReasonByAFullIndex() {
+        setUp(OutputIndex.Scope.ALL);
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, net.mine(List.of(), List.of(spendOfNothing())));
+        assertEquals(Optional.empty(), r.reason());
+        assertEquals(true, r.message().contains("is unknown"), r.message());
+    }
+
+    @Test
+    void anIndexOfCbvOutputsLeavesUnknownPrevoutsToTheNode() {
+        // the node rules out spends of missing outputs; an output this index does not hold runs no OP_CBV
+        setUp(OutputIndex.Scope.CBV);
+        assertInstanceOf(Offer.Connected.class, net.mine(List.of(), List.of(spendOfNothing())));
+    }
+
+    Transaction spendOfNothing() {
         Transaction tx = new Transaction();
         tx.addInput(org.bitcoinj.base.Sha256Hash.of(new byte[] {7}), 0, Script.parse(new byte[0]));
         tx.addOutput(Coin.COIN, ScriptBuilder.createP2WPKHOutputScript(mary));
-        Offer.Refused r = assertInstanceOf(Offer.Refused.class, net.mine(List.of(), List.of(tx)));
-        assertEquals(Optional.empty(), r.reason());
-        assertEquals(true, r.message().contains("is unknown"), r.message());
+        return tx;
     }
 }

@@ -56,7 +56,7 @@ class BribePoolTest {
 
     @BeforeEach
     void setUp() {
-        net = new RegtestDriver(BmmChainConfig.regtest());
+        net = new RegtestDriver(BmmChainConfig.regtest().withFullOutputIndex());
         coins = net.mineEmpty(6);
         pool = new BribePool(ECKey.fromPublicOnly(mary), net.chain.prevouts(), Tip.of(net.chain.getChainHead()));
     }

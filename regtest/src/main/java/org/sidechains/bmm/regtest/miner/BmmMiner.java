@@ -91,11 +91,12 @@ public final class BmmMiner implements AutoCloseable {
         this.key = Objects.requireNonNull(key, "key");
         this.claims = Objects.requireNonNull(claims, "claims");
         try {
-            this.chain = new BmmBlockChain(main.params(), new MemoryBlockStore(main.params().getGenesisBlock()), config);
+            // a full output index: the pool and the assembler need every unspent output
+            this.chain = new BmmBlockChain(main.params(), new MemoryBlockStore(main.params().getGenesisBlock()),
+                    config.withFullOutputIndex());
         } catch (BlockStoreException e) {
             throw new IllegalStateException("cannot open an in-memory block store: " + e.getMessage(), e);
         }
-        // the miner keeps its own output index: the pool and the assembler need unspent outputs
         this.follower = new MainchainFollower(main, chain,
                 MainchainFollower.Options.DEFAULT.withFetchPrevouts(false).withEnforce(enforce)
                         .withPollInterval(java.time.Duration.ofMillis(200)));
