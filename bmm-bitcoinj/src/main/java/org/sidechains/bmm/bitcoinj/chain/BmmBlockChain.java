@@ -233,27 +233,15 @@ public class BmmBlockChain extends AbstractBlockChain {
                     + " BmmBlockChain enforces the BMM rules on full blocks");
         }
         Sha256Hash hash = block.getHash();
-        try {
-            StoredBlock head = getChainHead();
-            if (head.getHeader().getHash().equals(hash)) {
-                return new Offer.Connected(head.getHeight(), hash);
-            }
-            if (blockStore.get(block.getPrevBlockHash()) == null) {
-                // not handed to bitcoinj's orphan pool: it would connect the block later without the
-                // prevouts offered with it; offer it again once its parent is in
-                if (blockStore.get(hash) != null) {
-                    return new Offer.SideBranch(hash); // genesis, offered again
-                }
-                lastOrphan = block.cloneAsHeader();
-                return new Offer.Orphan(block.getPrevBlockHash());
-            }
-        } catch (BlockStoreException e) {
-            throw new VerificationException("block store: " + e.getMessage(), e);
+        StoredBlock before = getChainHead();
+        if (before.getHeader().getHash().equals(hash)) {
+            return new Offer.Connected(before.getHeight(), hash);
         }
         pending = block;
         supplied = prevouts;
+        boolean placed;
         try {
-            super.add(block); // on a VerificationException bitcoinj has called notSettingChainHead
+            placed = super.add(block); // on a VerificationException bitcoinj has called notSettingChainHead
         } catch (PrunedException e) {
             notSettingChainHead(); // not thrown on bitcoinj's header path; kept safe all the same
             throw new VerificationException("reorg deeper than the kept undo data: " + e.getMessage(), e);
@@ -263,6 +251,20 @@ public class BmmBlockChain extends AbstractBlockChain {
         } finally {
             pending = null;
             supplied = NONE;
+        }
+        if (!placed) {
+            // bitcoinj keeps an orphan to connect it later, without the prevouts offered with it:
+            // it is dropped here; offer it again once its parent is in
+            drainOrphanBlocks();
+            try {
+                if (blockStore.get(hash) != null) {
+                    return new Offer.SideBranch(hash); // genesis, offered again
+                }
+            } catch (BlockStoreException e) {
+                throw new VerificationException("block store: " + e.getMessage(), e);
+            }
+            lastOrphan = block.cloneAsHeader();
+            return new Offer.Orphan(block.getPrevBlockHash());
         }
         StoredBlock head = getChainHead();
         return head.getHeader().getHash().equals(hash)

@@ -88,7 +88,16 @@ public final class ChainCost {
 
     /** The chains compared, in the order of the first round (the order rotates every round). */
     enum Subject {
-        BMM_DEFAULT, BMM_CONTENT_CHECKS, BMM_FULL_INDEX, PLAIN;
+        BMM_DEFAULT, BMM_CONTENT_CHECKS, BMM_FULL_INDEX, PLAIN,
+        /** The plain chain, then one read of every transaction's version, inputs and output scripts: the floor for any chain that looks at transactions. */
+        PLAIN_THEN_READ,
+        /** What an SPV wallet app runs: the chain with a (new, empty) wallet attached. */
+        PLAIN_WALLET, BMM_WALLET;
+
+        /** What this subject is compared with, round by round. */
+        Subject baseline() {
+            return this == BMM_WALLET ? PLAIN_WALLET : PLAIN;
+        }
 
         /**
          * Adds every block, each parsed and hashed just before it is added (as bitcoinj's Peer hands
@@ -101,9 +110,18 @@ public final class ChainCost {
                 case BMM_DEFAULT -> bmm(BmmChainConfig.regtest());
                 case BMM_CONTENT_CHECKS -> bmm(BmmChainConfig.regtest().withBlockContentChecks());
                 case BMM_FULL_INDEX -> bmm(BmmChainConfig.regtest().withFullOutputIndex());
-                case PLAIN -> new BlockChain(RegtestDriver.PARAMS.network(),
+                case PLAIN, PLAIN_THEN_READ -> new BlockChain(RegtestDriver.PARAMS.network(),
                         new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+                case PLAIN_WALLET -> new BlockChain(RegtestDriver.PARAMS.network(), wallet(),
+                        new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+                case BMM_WALLET -> {
+                    BmmBlockChain bmm = bmm(BmmChainConfig.regtest());
+                    bmm.addWallet(wallet());
+                    yield bmm;
+                }
             };
+            boolean read = this == PLAIN_THEN_READ;
+            long sink = 0;
             long add = 0;
             long all = 0;
             for (byte[] r : raw) {
@@ -112,14 +130,41 @@ public final class ChainCost {
                 b.getHash();
                 long t1 = System.nanoTime();
                 c.add(b);
+                if (read) {
+                    sink += readAll(b);
+                }
                 long t2 = System.nanoTime();
                 add += t2 - t1;
                 all += t2 - t0;
             }
-            if (c.getBestChainHeight() != raw.size()) {
+            if (c.getBestChainHeight() != raw.size() || sink == Long.MIN_VALUE) {
                 throw new IllegalStateException(this + " chain at " + c.getBestChainHeight());
             }
             return new long[] {add, all};
+        }
+
+        static org.bitcoinj.wallet.Wallet wallet() {
+            return org.bitcoinj.wallet.Wallet.createDeterministic(RegtestDriver.PARAMS.network(),
+                    org.bitcoinj.base.ScriptType.P2WPKH);
+        }
+
+        /** Reads what the BMM rules read of an ordinary block, and nothing more. */
+        static long readAll(Block b) {
+            long n = 0;
+            List<Transaction> txs = b.getTransactions();
+            for (int i = 0; i < txs.size(); i++) {
+                Transaction tx = txs.get(i);
+                n += tx.getVersion();
+                List<org.bitcoinj.core.TransactionInput> ins = tx.getInputs();
+                for (int j = 0; j < ins.size(); j++) {
+                    n += ins.get(j).getOutpoint().index();
+                }
+                List<TransactionOutput> outs = tx.getOutputs();
+                for (int j = 0; j < outs.size(); j++) {
+                    n += outs.get(j).getScriptBytes()[0];
+                }
+            }
+            return n;
         }
 
         static BmmBlockChain bmm(BmmChainConfig cfg) throws Exception {
@@ -149,16 +194,17 @@ public final class ChainCost {
         String[] what = {"add() only", "parse + hash + add()"};
         for (int w = 0; w < 2; w++) {
             System.out.printf("  %s:%n", what[w]);
-            long[] plain = times[w][Subject.PLAIN.ordinal()];
             for (Subject s : subjects) {
                 long[] mine = times[w][s.ordinal()];
+                long[] base = times[w][s.baseline().ordinal()];
                 double[] ratios = new double[ROUNDS];
                 for (int i = 0; i < ROUNDS; i++) {
-                    ratios[i] = (double) mine[i] / plain[i];
+                    ratios[i] = (double) mine[i] / base[i];
                 }
                 Arrays.sort(ratios);
-                System.out.printf("    %-20s %8.2f us/block   / PLAIN per round: median %.3f, min %.3f, max %.3f%n",
-                        s, median(mine) / 1000.0 / raw.size(), ratios[ROUNDS / 2], ratios[0], ratios[ROUNDS - 1]);
+                System.out.printf("    %-20s %8.2f us/block   / %-12s per round: median %.3f, min %.3f, max %.3f%n",
+                        s, median(mine) / 1000.0 / raw.size(), s.baseline(), ratios[ROUNDS / 2], ratios[0],
+                        ratios[ROUNDS - 1]);
             }
         }
     }
@@ -277,7 +323,7 @@ public final class ChainCost {
         System.out.printf("  (the first such block on a new chain: %.0f us)%n", firstOffer / 1000.0);
         System.out.printf("  BmmBlockChain.offer total   %8.0f us%n", median(offer) / 1000.0);
         System.out.printf("  M8 detection + block rules  %8.0f us%n", median(rules) / 1000.0);
-        System.out.printf("  OP_CBV check of 256 txs     %8.0f us%n", median(cbv) / 1000.0);
+        System.out.printf("  OP_CBV of 256 txs, full idx %8.0f us%n", median(cbv) / 1000.0);
         System.out.printf("  D3 connect (256 entries)    %8.0f us%n", median(d3) / 1000.0);
         System.out.printf("  output index apply (CBV)    %8.0f us%n", median(outputs) / 1000.0);
         System.out.printf("  (new plain chain, for scale) %7.0f us%n", median(bitcoinj) / 1000.0);
