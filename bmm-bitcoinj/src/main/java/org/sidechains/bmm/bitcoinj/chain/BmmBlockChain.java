@@ -95,6 +95,9 @@ public class BmmBlockChain extends AbstractBlockChain {
     private PrevoutSource supplied = NONE;
     /** The last block refused as an orphan, for bitcoinj's Peer, which asks for its root. */
     private Block lastOrphan;
+    /** The highest block ever stored, and whether the head may be below stored blocks (disconnectTo). */
+    private int maxStoredHeight;
+    private boolean rewound;
 
     public BmmBlockChain(Network network, BlockStore blockStore, BmmChainConfig config) throws BlockStoreException {
         this(NetworkParameters.of(network), blockStore, config);
@@ -166,6 +169,13 @@ public class BmmBlockChain extends AbstractBlockChain {
         try {
             return doOffer(block, java.util.Objects.requireNonNull(prevouts, "prevouts"));
         } catch (VerificationException e) {
+            StoredBlock head = getChainHead();
+            if (head.getHeader().getHash().equals(block.getHash())) {
+                // bitcoinj runs its listeners after it has moved the head: the block is connected
+                // (D3 and all) and a listener failed, which is the listener's problem, not the block's
+                log.warn("block {} connected, but a listener failed", block.getHash(), e);
+                return new Offer.Connected(head.getHeight(), block.getHash());
+            }
             return refusal(e);
         } finally {
             lock.unlock();
@@ -226,6 +236,48 @@ public class BmmBlockChain extends AbstractBlockChain {
         }
     }
 
+    /**
+     * After {@link #disconnectTo}, the store still holds the disconnected blocks above the head,
+     * and bitcoinj's header path cannot place a block on them (it takes the head for a fork point
+     * and fails). So the kept blocks from the head up to {@code parent} connect again first, in
+     * order. Null when that worked or was not needed, else why not.
+     */
+    private Offer reconnectUpTo(Sha256Hash parent) throws VerificationException {
+        try {
+            StoredBlock head = getChainHead();
+            StoredBlock p = blockStore.get(parent);
+            if (p == null || p.getHeight() <= head.getHeight()) {
+                if (head.getHeight() >= maxStoredHeight) {
+                    rewound = false; // caught up: nothing above the head any more
+                }
+                return null;
+            }
+            List<StoredBlock> above = new ArrayList<>();
+            while (p != null && p.getHeight() > head.getHeight()) {
+                above.add(p);
+                p = p.getPrev(blockStore);
+            }
+            if (p == null || !p.getHeader().getHash().equals(head.getHeader().getHash())) {
+                return null; // another branch: bitcoinj's reorg path handles it
+            }
+            for (int i = above.size() - 1; i >= 0; i--) {
+                Sha256Hash h = above.get(i).getHeader().getHash();
+                Kept k = kept.get(h);
+                if (k == null) {
+                    return new Offer.Refused(Optional.empty(), "block " + h + " at height " + above.get(i).getHeight()
+                            + ", below this one, was disconnected and is no longer kept: offer it again first");
+                }
+                Offer o = doOffer(k.block, k.supplied);
+                if (!(o instanceof Offer.Connected)) {
+                    return o;
+                }
+            }
+            return null;
+        } catch (BlockStoreException e) {
+            throw new VerificationException("block store: " + e.getMessage(), e);
+        }
+    }
+
     /** Under the lock: hands the block to bitcoinj's header path with the full block kept aside. */
     private Offer doOffer(Block block, PrevoutSource prevouts) throws VerificationException {
         if (block.getTransactions() == null || block.getTransactions().isEmpty()) {
@@ -236,6 +288,12 @@ public class BmmBlockChain extends AbstractBlockChain {
         StoredBlock before = getChainHead();
         if (before.getHeader().getHash().equals(hash)) {
             return new Offer.Connected(before.getHeight(), hash);
+        }
+        if (rewound) {
+            Offer refused = reconnectUpTo(block.getPrevBlockHash());
+            if (refused != null) {
+                return refused;
+            }
         }
         pending = block;
         supplied = prevouts;
@@ -322,6 +380,7 @@ public class BmmBlockChain extends AbstractBlockChain {
         connect(storedPrev.getHeight() + 1, pendingFor(header.getHash()), supplied);
         StoredBlock stored = storedPrev.build(header);
         blockStore.put(stored);
+        maxStoredHeight = Math.max(maxStoredHeight, stored.getHeight());
         return stored;
     }
 
@@ -337,9 +396,15 @@ public class BmmBlockChain extends AbstractBlockChain {
         if (stored.moreWorkThan(getChainHead())) {
             reorganize(storedPrev, stored, full);
         } else {
+            if (config.checkBlockContents()) {
+                // checked now, not only if its branch wins: a forged body kept here would stand in
+                // for the real block, which would then be refused when its branch won
+                Block.verifyTransactions(params, full, stored.getHeight(), EnumSet.noneOf(Block.VerifyFlag.class));
+            }
             keepBody(stored.getHeight(), full, supplied);
         }
         blockStore.put(stored);
+        maxStoredHeight = Math.max(maxStoredHeight, stored.getHeight());
         return stored;
     }
 
@@ -367,6 +432,7 @@ public class BmmBlockChain extends AbstractBlockChain {
             }
             journal.clear();
             setChainHead(head);
+            rewound = true;
         } finally {
             lock.unlock();
         }
@@ -460,7 +526,15 @@ public class BmmBlockChain extends AbstractBlockChain {
         } else if (active) {
             refuseUnlessPassed(BmmRules.checkCbv(config.params(), block, given, d3), block, height);
         }
-        Kept k = record(height, block, given, ((BmmRules.Verdict.Pass) m8s).m7(), outUndo);
+        Kept k;
+        try {
+            k = record(height, block, given, ((BmmRules.Verdict.Pass) m8s).m7(), outUndo);
+        } catch (RuntimeException e) {
+            if (outputs != null) {
+                outputs.revert(outUndo); // not journaled yet
+            }
+            throw e;
+        }
         journal.push(() -> unapply(k));
     }
 
@@ -490,18 +564,30 @@ public class BmmBlockChain extends AbstractBlockChain {
         return k;
     }
 
+    /** How many outputs the chain's own index holds (tests). */
+    int indexedOutputs() {
+        return LockedD3View.underLock(lock, () -> outputs == null ? 0 : outputs.size());
+    }
+
     /** Undo data of a connected block still kept, else null. */
     private BlockUndo undoOf(Sha256Hash hash) {
         Kept k = kept.get(hash);
         return k == null ? null : k.undo;
     }
 
+    /**
+     * Keeps the block as offered now: the latest offer (its body, the prevouts it came with)
+     * replaces what an earlier one left, unless the block is connected.
+     */
     private Kept keepBody(int height, Block block, PrevoutSource given) {
-        Kept k = kept.get(block.getHash());
-        if (k == null) {
-            k = new Kept(height, block, given);
-            kept.put(k.hash, k);
-            keptOrder.addLast(k);
+        Kept old = kept.get(block.getHash());
+        if (old != null && old.undo != null) {
+            return old;
+        }
+        Kept k = new Kept(height, block, given);
+        kept.put(k.hash, k);
+        if (old == null) {
+            keptOrder.addLast(k); // pruning goes by hash: a replaced entry keeps its place
         }
         return k;
     }

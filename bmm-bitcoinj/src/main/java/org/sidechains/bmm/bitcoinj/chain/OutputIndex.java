@@ -123,55 +123,60 @@ public final class OutputIndex implements PrevoutSource {
         // both made only when needed: most blocks change nothing in a CBV-scoped index
         LinkedHashSet<TransactionOutPoint> created = null;
         Map<TransactionOutPoint, Prevout> spent = null;
-        List<Transaction> txs = block.getTransactions();
-        for (int t = 0; t < txs.size(); t++) {
-            Transaction tx = txs.get(t);
-            // an input needs a look unless nothing can be found for it: the index is empty, and what it
-            // would not hold needs no check (a CBV-scoped index without prevouts from the node)
-            boolean inputsMatter = !unspent.isEmpty()
-                    || (check != SpendCheck.NONE && (scope == Scope.ALL || given != PrevoutSource.NONE));
-            if (t > 0 && inputsMatter) {
-                List<TransactionInput> inputs = tx.getInputs();
-                for (int j = 0; j < inputs.size(); j++) {
-                    TransactionInput in = inputs.get(j);
-                    Prevout p = null;
-                    if (!unspent.isEmpty()) {
-                        TransactionOutPoint op = in.getOutpoint();
-                        p = unspent.remove(op);
-                        if (p != null && (created == null || !created.remove(op))) {
-                            if (spent == null) {
-                                spent = new HashMap<>();
+        try {
+            List<Transaction> txs = block.getTransactions();
+            for (int t = 0; t < txs.size(); t++) {
+                Transaction tx = txs.get(t);
+                // an input needs a look unless nothing can be found for it: the index is empty, and what it
+                // would not hold needs no check (a CBV-scoped index without prevouts from the node)
+                boolean inputsMatter = !unspent.isEmpty()
+                        || (check != SpendCheck.NONE && (scope == Scope.ALL || given != PrevoutSource.NONE));
+                if (t > 0 && inputsMatter) {
+                    List<TransactionInput> inputs = tx.getInputs();
+                    for (int j = 0; j < inputs.size(); j++) {
+                        TransactionInput in = inputs.get(j);
+                        Prevout p = null;
+                        if (!unspent.isEmpty()) {
+                            TransactionOutPoint op = in.getOutpoint();
+                            p = unspent.remove(op);
+                            if (p != null && (created == null || !created.remove(op))) {
+                                if (spent == null) {
+                                    spent = new HashMap<>();
+                                }
+                                spent.put(op, p);
                             }
-                            spent.put(op, p);
+                        }
+                        if (check != SpendCheck.NONE) {
+                            Prevout seen = p != null ? p : given.find(in.getOutpoint()).orElse(null);
+                            BmmRules.Verdict refusal = check.check(tx, j, in, seen);
+                            if (refusal != null) {
+                                revert(undo(created, spent));
+                                return new Applied(null, refusal);
+                            }
                         }
                     }
-                    if (check != SpendCheck.NONE) {
-                        Prevout seen = p != null ? p : given.find(in.getOutpoint()).orElse(null);
-                        BmmRules.Verdict refusal = check.check(tx, j, in, seen);
-                        if (refusal != null) {
-                            revert(undo(created, spent));
-                            return new Applied(null, refusal);
-                        }
+                }
+                Sha256Hash txid = null;
+                List<TransactionOutput> outs = tx.getOutputs();
+                for (int i = 0; i < outs.size(); i++) {
+                    byte[] script = outs.get(i).getScriptBytes();
+                    if (!keeps(script)) {
+                        continue;
                     }
+                    if (txid == null) {
+                        txid = tx.getTxId();
+                    }
+                    TransactionOutPoint op = new TransactionOutPoint(i, txid);
+                    unspent.put(op, new Prevout(outs.get(i).getValue(), script));
+                    if (created == null) {
+                        created = new LinkedHashSet<>();
+                    }
+                    created.add(op);
                 }
             }
-            Sha256Hash txid = null;
-            List<TransactionOutput> outs = tx.getOutputs();
-            for (int i = 0; i < outs.size(); i++) {
-                byte[] script = outs.get(i).getScriptBytes();
-                if (!keeps(script)) {
-                    continue;
-                }
-                if (txid == null) {
-                    txid = tx.getTxId();
-                }
-                TransactionOutPoint op = new TransactionOutPoint(i, txid);
-                unspent.put(op, new Prevout(outs.get(i).getValue(), script));
-                if (created == null) {
-                    created = new LinkedHashSet<>();
-                }
-                created.add(op);
-            }
+        } catch (RuntimeException e) {
+            revert(undo(created, spent)); // a failing check or prevout source leaves the index as it was
+            throw e;
         }
         return new Applied(undo(created, spent), null);
     }

@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.bitcoinj.base.Sha256Hash;
+import org.bitcoinj.base.Coin;
 import org.bitcoinj.core.Block;
+import org.bitcoinj.core.TransactionOutPoint;
+import org.bitcoinj.core.Transaction;
 import org.junit.jupiter.api.Test;
 import org.sidechains.bmm.base.Hash32;
 import org.sidechains.bmm.base.MiniHeader;
@@ -164,5 +168,70 @@ class BmmBlockChainEdgesTest {
                 new org.bitcoinj.core.PartialMerkleTree(1, List.of(Sha256Hash.ZERO_HASH), new byte[] {1}));
         e = assertThrows(org.bitcoinj.core.VerificationException.class, () -> net.chain.add(filtered));
         assertTrue(e.getMessage().contains("full blocks"), e.getMessage());
+    }
+
+    @Test
+    void aForgedSideBlockIsRefusedWithContentChecksAndTheRealOneStillWins() {
+        RegtestDriver careful = new RegtestDriver(BmmChainConfig.regtest().withBlockContentChecks());
+        Sha256Hash genesis = careful.tip();
+        careful.mineEmpty(2);
+        Block r1 = careful.build(genesis, List.of(mh(1)), List.of());
+        Block r2 = careful.build(r1.getHash(), List.of(), List.of());
+        Block r3 = careful.build(r2.getHash(), List.of(), List.of());
+        Block forged = underTheHeaderOf(r1, careful.build(genesis, List.of(mh(2)), List.of()));
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, careful.chain.offer(forged));
+        assertTrue(r.message().toLowerCase().contains("merkle"), r.message());
+        assertInstanceOf(Offer.SideBranch.class, careful.chain.offer(r1));
+        assertInstanceOf(Offer.SideBranch.class, careful.chain.offer(r2));
+        assertEquals(new Offer.Connected(3, r3.getHash()), careful.chain.offer(r3), "the real r1 was kept");
+        assertTrue(careful.chain.d3().blocksAtop(7, mh(1).hStar()).isPresent());
+    }
+
+    @Test
+    void aSideBlockOfferedAgainWithItsPrevoutsKeepsThem() {
+        RegtestDriver node = new RegtestDriver(BmmChainConfig.regtest().withoutOutputIndex());
+        Block c1 = node.build(node.tip(), List.of(), List.of());
+        node.chain.offer(c1); // a coinbase to spend; it spends nothing itself
+        Sha256Hash fork = node.tip();
+        node.chain.offer(node.build(fork, List.of(), List.of()));
+        node.chain.offer(node.build(node.tip(), List.of(), List.of())); // head at 3
+        TransactionOutPoint coin = new TransactionOutPoint(0, c1.getTransactions().get(0).getTxId());
+        Transaction spend = new Transaction();
+        spend.addInput(coin.hash(), coin.index(), org.bitcoinj.script.Script.parse(new byte[0]));
+        spend.addOutput(Coin.valueOf(1000), org.bitcoinj.script.ScriptBuilder.createP2WPKHOutputScript(node.minerKey));
+        Block s2 = node.build(fork, List.of(), List.of(spend));
+        Block s3 = node.build(s2.getHash(), List.of(), List.of());
+        Block s4 = node.build(s3.getHash(), List.of(), List.of());
+        org.sidechains.bmm.bitcoinj.prevout.PrevoutSource prevouts = op -> op.equals(coin)
+                ? Optional.of(new org.sidechains.bmm.bitcoinj.prevout.Prevout(RegtestDriver.SUBSIDY, node.payoutScript()))
+                : Optional.empty();
+        assertInstanceOf(Offer.SideBranch.class, node.chain.offer(s2), "without prevouts: not checked yet");
+        assertInstanceOf(Offer.SideBranch.class, node.chain.offer(s2, prevouts));
+        assertInstanceOf(Offer.SideBranch.class, node.chain.offer(s3));
+        assertEquals(new Offer.Connected(4, s4.getHash()), node.chain.offer(s4),
+                "the reorg connects s2 with the prevouts of its second offer");
+    }
+
+    @Test
+    void afterDisconnectToABlockHigherUpConnectsWithItsKeptAncestors() {
+        List<Block> bs = branch(net.tip(), 3, 0);
+        bs.forEach(net.chain::offer);
+        List<D3Row> full = net.chain.d3().rows();
+        net.chain.disconnectTo(0);
+        assertEquals(0, entries());
+        assertEquals(new Offer.Connected(3, bs.get(2).getHash()), net.chain.offer(bs.get(2)));
+        assertEquals(full, net.chain.d3().rows());
+        Block next = net.build(bs.get(2).getHash(), List.of(mh(9)), List.of());
+        assertEquals(new Offer.Connected(4, next.getHash()), net.chain.offer(next));
+    }
+
+    @Test
+    void aListenerThatThrowsDoesNotTurnAConnectedBlockIntoARefusal() {
+        net.chain.addNewBestBlockListener(org.bitcoinj.utils.Threading.SAME_THREAD, b -> {
+            throw new org.bitcoinj.core.VerificationException("a listener's own failure");
+        });
+        Block b = net.build(net.tip(), List.of(mh(3)), List.of());
+        assertEquals(new Offer.Connected(1, b.getHash()), net.chain.offer(b));
+        assertEquals(1, entries());
     }
 }

@@ -224,4 +224,30 @@ class BmmBlockChainTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, cbvOnly::prevouts);
         assertTrue(e.getMessage().contains("withFullOutputIndex()"), e.getMessage());
     }
+
+    @Test
+    void anIndexLeftHalfwayByAnExceptionIsPutBack() {
+        OutputIndex idx = new OutputIndex(OutputIndex.Scope.CBV);
+        Script p2wsh = ScriptBuilder.createP2WSHOutputScript(Script.parse(new byte[] {0x51}));
+        Transaction t1 = new Transaction();
+        t1.addInput(Sha256Hash.of(new byte[] {1}), 0, Script.parse(new byte[0]));
+        t1.addOutput(Coin.COIN, p2wsh);
+        idx.apply(net.build(net.tip(), List.of(), List.of(t1)));
+        TransactionOutPoint held = new TransactionOutPoint(0, t1.getTxId());
+
+        Transaction t2 = new Transaction(); // creates one more that the index keeps
+        t2.addInput(Sha256Hash.of(new byte[] {2}), 0, Script.parse(new byte[0]));
+        t2.addOutput(Coin.COIN, p2wsh);
+        Transaction t3 = new Transaction(); // spends the held one, then something the source chokes on
+        t3.addInput(held.hash(), held.index(), Script.parse(new byte[0]));
+        t3.addInput(Sha256Hash.of(new byte[] {3}), 0, Script.parse(new byte[0]));
+        t3.addOutput(Coin.COIN, ScriptBuilder.createP2WPKHOutputScript(net.minerKey));
+        Block b = net.build(net.tip(), List.of(), List.of(t2, t3));
+        org.sidechains.bmm.bitcoinj.prevout.PrevoutSource broken = op -> {
+            throw new IllegalStateException("the node's answer was cut off");
+        };
+        assertThrows(IllegalStateException.class, () -> idx.apply(b, broken, (tx, j, in, spent) -> null));
+        assertEquals(1, idx.size());
+        assertTrue(idx.find(held).isPresent(), "the spent output is back");
+    }
 }

@@ -148,4 +148,40 @@ class BmmChainCbvTest {
         tx.addOutput(Coin.COIN, ScriptBuilder.createP2WPKHOutputScript(mary));
         return tx;
     }
+
+    @ParameterizedTest
+    @EnumSource(value = OutputIndex.Scope.class, names = {"ALL", "CBV"})
+    void aReorgRefusedOnCbvHalfwayThroughABlockLeavesTheIndexAsItWas(OutputIndex.Scope scope) {
+        setUp(scope);
+        org.bitcoinj.base.Sha256Hash fork = net.tip(); // height 3
+        // the head's branch: a bribe at height 4, whose P2WSH payout the index holds
+        MiniHeader mainEntry = new MiniHeader(CHAIN, h(1), 0);
+        BribeBuilder.Bribe kept = BribeBuilder.build(M8Tag.forBlock(mainEntry, 4), mary, Coin.COIN, List.of(coin(0)),
+                change(), Fee.absolute(Coin.valueOf(1000)));
+        assertInstanceOf(Offer.Connected.class, net.mine(List.of(mainEntry), List.of(kept.tx())));
+        org.bitcoinj.base.Sha256Hash head = net.tip();
+        int indexed = net.chain.indexedOutputs();
+        List<org.sidechains.bmm.d3.D3Row> rows = net.chain.d3().rows();
+
+        // a heavier branch whose second block creates a payout and then spends it too early
+        MiniHeader sideEntry = new MiniHeader(CHAIN, h(2), 0);
+        BribeBuilder.Bribe early = BribeBuilder.build(M8Tag.forBlock(sideEntry, 5), mary, Coin.COIN, List.of(coin(1)),
+                change(), Fee.absolute(Coin.valueOf(1000)));
+        Transaction sweep = M9Spender.sweep(List.of(M9Spender.Claim.miner(early.payoutOutpoint(), Coin.COIN,
+                early.witnessScript(), mary)), ScriptBuilder.createP2WPKHOutputScript(mary), Fee.absolute(Coin.valueOf(500)));
+        org.bitcoinj.core.Block s4 = net.build(fork, List.of(), List.of());
+        org.bitcoinj.core.Block s5 = net.build(s4.getHash(), List.of(sideEntry), List.of(early.tx(), sweep));
+        assertInstanceOf(Offer.SideBranch.class, net.chain.offer(s4));
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, net.chain.offer(s5));
+        assertEquals(Optional.of(RejectReason.CBV_UNSATISFIED), r.reason(), r.message());
+
+        assertEquals(head, net.tip());
+        assertEquals(rows, net.chain.d3().rows());
+        assertEquals(indexed, net.chain.indexedOutputs(), "the index is back where it was");
+        // and the payout the index holds still counts: it matures on the head's branch
+        bmm(2, 100);
+        Transaction claim = M9Spender.sweep(List.of(M9Spender.Claim.miner(kept.payoutOutpoint(), Coin.COIN,
+                kept.witnessScript(), mary)), ScriptBuilder.createP2WPKHOutputScript(mary), Fee.absolute(Coin.valueOf(500)));
+        assertInstanceOf(Offer.Connected.class, net.mine(List.of(), List.of(claim)));
+    }
 }
