@@ -3,7 +3,6 @@ package org.sidechains.bmm.bitcoinj.chain;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -98,6 +97,8 @@ public class BmmBlockChain extends AbstractBlockChain {
     /** The highest block ever stored, and whether the head may be below stored blocks (disconnectTo). */
     private int maxStoredHeight;
     private boolean rewound;
+    /** The block whose header a hook stored last: set once bitcoinj has placed it, before its listeners run. */
+    private Sha256Hash lastPlaced;
 
     public BmmBlockChain(Network network, BlockStore blockStore, BmmChainConfig config) throws BlockStoreException {
         this(NetworkParameters.of(network), blockStore, config);
@@ -169,14 +170,8 @@ public class BmmBlockChain extends AbstractBlockChain {
         try {
             return doOffer(block, java.util.Objects.requireNonNull(prevouts, "prevouts"));
         } catch (VerificationException e) {
-            StoredBlock head = getChainHead();
-            if (head.getHeader().getHash().equals(block.getHash())) {
-                // bitcoinj runs its listeners after it has moved the head: the block is connected
-                // (D3 and all) and a listener failed, which is the listener's problem, not the block's
-                log.warn("block {} connected, but a listener failed", block.getHash(), e);
-                return new Offer.Connected(head.getHeight(), block.getHash());
-            }
-            return refusal(e);
+            Offer placed = placedDespite(block.getHash(), e);
+            return placed != null ? placed : refusal(e);
         } finally {
             lock.unlock();
         }
@@ -191,7 +186,11 @@ public class BmmBlockChain extends AbstractBlockChain {
     public boolean add(Block block) throws VerificationException {
         lock.lock();
         try {
-            return !(doOffer(block, NONE) instanceof Offer.Orphan);
+            Offer o = doOffer(block, NONE);
+            if (o instanceof Offer.Refused r) {
+                throw new VerificationException(r.message());
+            }
+            return !(o instanceof Offer.Orphan);
         } finally {
             lock.unlock();
         }
@@ -236,6 +235,19 @@ public class BmmBlockChain extends AbstractBlockChain {
         }
     }
 
+    /** Takes the head back to {@code height} after reconnections made for a block that was then refused. */
+    private void undoReconnects(int height) {
+        if (getChainHead().getHeight() <= height) {
+            return;
+        }
+        try {
+            rollbackBlockStore(height);
+        } catch (BlockStoreException e) {
+            // D3 and the head still agree (a rollback checks before it changes anything)
+            log.warn("cannot take the head back to {} after a refused block: {}", height, e.getMessage());
+        }
+    }
+
     /**
      * After {@link #disconnectTo}, the store still holds the disconnected blocks above the head,
      * and bitcoinj's header path cannot place a block on them (it takes the head for a fork point
@@ -267,9 +279,19 @@ public class BmmBlockChain extends AbstractBlockChain {
                     return new Offer.Refused(Optional.empty(), "block " + h + " at height " + above.get(i).getHeight()
                             + ", below this one, was disconnected and is no longer kept: offer it again first");
                 }
-                Offer o = doOffer(k.block, k.supplied);
+                Offer o;
+                try {
+                    o = doOffer(k.block, k.supplied);
+                } catch (VerificationException e) {
+                    o = placedDespite(h, e);
+                    if (o == null) {
+                        Offer.Refused r = refusal(e);
+                        return new Offer.Refused(r.reason(), "block " + h + ", below this one, was refused: " + r.message());
+                    }
+                }
                 if (!(o instanceof Offer.Connected)) {
-                    return o;
+                    return o instanceof Offer.Refused ? o : new Offer.Refused(Optional.empty(),
+                            "block " + h + ", below this one, did not connect again: " + o);
                 }
             }
             return null;
@@ -289,22 +311,32 @@ public class BmmBlockChain extends AbstractBlockChain {
         if (before.getHeader().getHash().equals(hash)) {
             return new Offer.Connected(before.getHeight(), hash);
         }
+        int startHeight = before.getHeight();
         if (rewound) {
             Offer refused = reconnectUpTo(block.getPrevBlockHash());
             if (refused != null) {
+                undoReconnects(startHeight);
                 return refused;
             }
         }
         pending = block;
         supplied = prevouts;
+        lastPlaced = null;
         boolean placed;
         try {
             placed = super.add(block); // on a VerificationException bitcoinj has called notSettingChainHead
+        } catch (VerificationException e) {
+            if (!hash.equals(lastPlaced)) {
+                undoReconnects(startHeight); // refused: the blocks reconnected for it go back too
+            }
+            throw e;
         } catch (PrunedException e) {
             notSettingChainHead(); // not thrown on bitcoinj's header path; kept safe all the same
+            undoReconnects(startHeight);
             throw new VerificationException("reorg deeper than the kept undo data: " + e.getMessage(), e);
         } catch (RuntimeException e) {
             notSettingChainHead();
+            undoReconnects(startHeight);
             throw e;
         } finally {
             pending = null;
@@ -324,6 +356,22 @@ public class BmmBlockChain extends AbstractBlockChain {
             lastOrphan = block.cloneAsHeader();
             return new Offer.Orphan(block.getPrevBlockHash());
         }
+        StoredBlock head = getChainHead();
+        return head.getHeader().getHash().equals(hash)
+                ? new Offer.Connected(head.getHeight(), hash)
+                : new Offer.SideBranch(hash);
+    }
+
+    /**
+     * bitcoinj tells its listeners after it has placed a block (and moved the head to it); if one
+     * throws, the block stays where it was placed, which is the listener's problem, not the block's.
+     * What became of the block then, or null if it was refused.
+     */
+    private Offer placedDespite(Sha256Hash hash, VerificationException e) {
+        if (!hash.equals(lastPlaced)) {
+            return null;
+        }
+        log.warn("block {} placed, but a listener failed", hash, e);
         StoredBlock head = getChainHead();
         return head.getHeader().getHash().equals(hash)
                 ? new Offer.Connected(head.getHeight(), hash)
@@ -381,6 +429,7 @@ public class BmmBlockChain extends AbstractBlockChain {
         StoredBlock stored = storedPrev.build(header);
         blockStore.put(stored);
         maxStoredHeight = Math.max(maxStoredHeight, stored.getHeight());
+        lastPlaced = stored.getHeader().getHash();
         return stored;
     }
 
@@ -399,12 +448,13 @@ public class BmmBlockChain extends AbstractBlockChain {
             if (config.checkBlockContents()) {
                 // checked now, not only if its branch wins: a forged body kept here would stand in
                 // for the real block, which would then be refused when its branch won
-                Block.verifyTransactions(params, full, stored.getHeight(), EnumSet.noneOf(Block.VerifyFlag.class));
+                BlockContents.verify(params, full, stored.getHeight());
             }
             keepBody(stored.getHeight(), full, supplied);
         }
         blockStore.put(stored);
         maxStoredHeight = Math.max(maxStoredHeight, stored.getHeight());
+        lastPlaced = stored.getHeader().getHash();
         return stored;
     }
 
@@ -511,7 +561,7 @@ public class BmmBlockChain extends AbstractBlockChain {
      */
     private void connect(int height, Block block, PrevoutSource given) throws VerificationException {
         if (config.checkBlockContents()) {
-            Block.verifyTransactions(params, block, height, EnumSet.noneOf(Block.VerifyFlag.class));
+            BlockContents.verify(params, block, height);
         }
         BmmRules.Verdict m8s = BmmRules.checkM8s(config.params(), height, block);
         refuseUnlessPassed(m8s, block, height);

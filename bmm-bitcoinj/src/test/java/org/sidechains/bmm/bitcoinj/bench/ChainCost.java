@@ -50,7 +50,10 @@ public final class ChainCost {
         heavyBlock();
     }
 
-    /** BLOCKS blocks after 100 maturing ones, each with TXS_PER_BLOCK signed P2WPKH spends and no BMM content. */
+    /**
+     * BLOCKS blocks after 100 maturing ones, each with TXS_PER_BLOCK signed P2WPKH spends and no
+     * BMM content; the first also leaves one P2WSH output unspent.
+     */
     static List<Block> ordinaryChain() {
         RegtestDriver d = new RegtestDriver(BmmChainConfig.regtest());
         List<Block> blocks = new ArrayList<>();
@@ -72,6 +75,11 @@ public final class ChainCost {
                 Transaction tx = new Transaction();
                 value = value.subtract(Coin.valueOf(1000));
                 tx.addOutput(value, ScriptBuilder.createP2WPKHOutputScript(d.minerKey));
+                if (i == 0 && t == 0) {
+                    // one P2WSH output that stays unspent: the enforcing chain's index of outputs that
+                    // can run OP_CBV is not empty, so every input is looked up, as on a real chain
+                    tx.addOutput(Coin.valueOf(1000), ScriptBuilder.createP2WSHOutputScript(Script.parse(new byte[] {0x51})));
+                }
                 tx.addSignedInput(coin, payout, t == 0 ? RegtestDriver.SUBSIDY : value.add(Coin.valueOf(1000)), d.minerKey);
                 txs.add(tx);
                 coin = new TransactionOutPoint(0, tx.getTxId());

@@ -234,4 +234,87 @@ class BmmBlockChainEdgesTest {
         assertEquals(new Offer.Connected(1, b.getHash()), net.chain.offer(b));
         assertEquals(1, entries());
     }
+
+    /** A block that breaks an M8 rule (an M8 without its M7 entry) on {@code prev}. */
+    Block badBlockOn(Sha256Hash prev) {
+        Transaction m8 = org.sidechains.bmm.bitcoinj.m8.BribeBuilder.build(
+                org.sidechains.bmm.m8.M8Tag.forBlock(mh(9), net.heightOf(prev) + 1), net.minerKey, Coin.COIN,
+                List.of(org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Funding.p2wpkh(
+                        new TransactionOutPoint(0, Sha256Hash.ZERO_HASH), RegtestDriver.SUBSIDY, net.minerKey)),
+                org.bitcoinj.script.ScriptBuilder.createP2WPKHOutputScript(net.minerKey),
+                org.sidechains.bmm.bitcoinj.tx.Fee.absolute(Coin.valueOf(1000))).tx();
+        return net.build(prev, List.of(), List.of(m8));
+    }
+
+    @Test
+    void aRefusedBlockAboveDisconnectedOnesLeavesTheHeadWhereItWas() {
+        List<Block> bs = branch(net.tip(), 3, 0);
+        bs.forEach(net.chain::offer);
+        net.chain.disconnectTo(0);
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, net.chain.offer(badBlockOn(bs.get(2).getHash())));
+        assertEquals(Optional.of(org.sidechains.bmm.rules.RejectReason.M8_NO_M7), r.reason(), r.message());
+        assertEquals(0, net.chain.getBestChainHeight(), "refused, and nothing changed");
+        assertEquals(0, entries());
+        assertEquals(new Offer.Connected(3, bs.get(2).getHash()), net.chain.offer(bs.get(2)));
+    }
+
+    @Test
+    void aListenerFailingOnABlockConnectedAgainDoesNotStopTheOneAbove() {
+        List<Block> bs = branch(net.tip(), 3, 0);
+        bs.forEach(net.chain::offer);
+        net.chain.disconnectTo(0);
+        net.chain.addNewBestBlockListener(org.bitcoinj.utils.Threading.SAME_THREAD, b -> {
+            if (b.getHeight() == 1) {
+                throw new org.bitcoinj.core.VerificationException("a listener's own failure");
+            }
+        });
+        assertEquals(new Offer.Connected(3, bs.get(2).getHash()), net.chain.offer(bs.get(2)));
+        assertEquals(3, entries());
+    }
+
+    @Test
+    void aListenerFailingOnASideBlockLeavesItOnItsBranch() {
+        Sha256Hash fork = net.tip();
+        net.mineEmpty(2);
+        net.chain.addNewBestBlockListener(org.bitcoinj.utils.Threading.SAME_THREAD, b -> { });
+        net.chain.addTransactionReceivedListener(org.bitcoinj.utils.Threading.SAME_THREAD,
+                new org.bitcoinj.core.listeners.TransactionReceivedInBlockListener() {
+                    @Override
+                    public void receiveFromBlock(Transaction tx, org.bitcoinj.core.StoredBlock block,
+                                                 org.bitcoinj.core.AbstractBlockChain.NewBlockType type, int offset) {
+                        throw new org.bitcoinj.core.VerificationException("a listener's own failure");
+                    }
+
+                    @Override
+                    public boolean notifyTransactionIsInBlock(Sha256Hash txHash, org.bitcoinj.core.StoredBlock block,
+                                                              org.bitcoinj.core.AbstractBlockChain.NewBlockType type,
+                                                              int relativityOffset) {
+                        return false;
+                    }
+                });
+        Block side = net.build(fork, List.of(mh(4)), List.of());
+        assertEquals(new Offer.SideBranch(side.getHash()), net.chain.offer(side));
+        assertEquals(2, net.chain.getBestChainHeight());
+    }
+
+    @Test
+    void addThrowsWhenADisconnectedBlockBelowIsNoLongerKept() throws Exception {
+        List<Block> a = branch(net.tip(), 2, 0); // heights 1, 2
+        a.forEach(net.chain::offer);
+        Sha256Hash fork = net.tip();
+        List<Block> upA = branch(fork, 4, 10); // 3..6
+        for (int i = 0; i < 3; i++) {
+            net.chain.offer(upA.get(i));
+        }
+        for (Block b : branch(fork, 6, 20)) { // 3..8: wins, and the first A blocks are pruned
+            net.chain.offer(b);
+        }
+        assertEquals(8, net.chain.getBestChainHeight());
+        net.chain.disconnectTo(2);
+        Block a6 = upA.get(3);
+        org.bitcoinj.core.VerificationException e = assertThrows(org.bitcoinj.core.VerificationException.class,
+                () -> net.chain.add(a6));
+        assertTrue(e.getMessage().contains("no longer kept"), e.getMessage());
+        assertEquals(2, net.chain.getBestChainHeight(), "nothing changed");
+    }
 }
