@@ -15,16 +15,18 @@ public sealed interface Offer {
     }
 
     /**
-     * The block's parent is unknown. {@link BmmBlockChain#offer} does not keep it (bitcoinj's orphan
-     * pool would connect it later without the prevouts it was offered with): offer it again once
-     * its parent is in. ({@code add(Block)} keeps bitcoinj's own behaviour.)
+     * The block's parent is unknown. It is not kept (bitcoinj's orphan pool would connect it later
+     * without the prevouts it was offered with): offer it again once its parent is in. The same
+     * holds for {@code add(Block)}, which returns false, and whose {@code getOrphanRoot} names the
+     * block so that a bitcoinj {@code Peer} asks for the blocks before it.
      */
     record Orphan(Sha256Hash missingParent) implements Offer {
     }
 
     /**
      * The block was refused and changed nothing. {@code reason} is the BMM reject reason when a BMM
-     * rule refused it; empty for anything else bitcoinj checks (header, merkle root, ...).
+     * rule refused it; empty for anything else (bitcoinj's header checks, the content checks when
+     * they are on, a reorg deeper than the kept undo data, an unknown prevout, ...).
      */
     record Refused(Optional<RejectReason> reason, String message) implements Offer {
     }
