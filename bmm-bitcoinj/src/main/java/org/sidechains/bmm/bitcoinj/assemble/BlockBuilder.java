@@ -1,6 +1,5 @@
 package org.sidechains.bmm.bitcoinj.assemble;
 
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,8 +10,8 @@ import org.bitcoinj.core.Block;
 import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutput;
-import org.bitcoinj.core.TransactionWitness;
 import org.bitcoinj.script.ScriptBuilder;
+import org.sidechains.bmm.bitcoinj.chain.WitnessCommitment;
 
 /**
  * Builds a complete block the way bitcoind's miner does: a version-2 coinbase whose scriptSig
@@ -22,8 +21,6 @@ import org.bitcoinj.script.ScriptBuilder;
 public final class BlockBuilder {
     /** Version bits with no deployment signalled, as bitcoind v25 mines on regtest. */
     public static final long VERSION = 0x20000000L;
-    private static final byte[] WITNESS_RESERVED = new byte[32];
-    private static final byte[] COMMITMENT_HEADER = {0x6a, 0x24, (byte) 0xaa, 0x21, (byte) 0xa9, (byte) 0xed};
 
     /** One coinbase output. */
     public record Output(Coin value, byte[] scriptPubKey) {
@@ -69,11 +66,9 @@ public final class BlockBuilder {
         if (txs.stream().anyMatch(Transaction::hasWitnesses)) {
             // the coinbase's wtxid counts as zero, so the witness root does not depend on the commitment
             Block draft = new Block(VERSION, prevHash, null, time, bits, 0, all);
-            Sha256Hash commitment = Sha256Hash.twiceOf(draft.getWitnessRoot().serialize(), WITNESS_RESERVED);
-            ByteBuffer script = ByteBuffer.allocate(COMMITMENT_HEADER.length + 32);
-            script.put(COMMITMENT_HEADER).put(commitment.getBytes()); // the raw SHA256d output, as bitcoind writes it
-            coinbase.addOutput(new TransactionOutput(coinbase, Coin.ZERO, script.array()));
-            coinbase.replaceInput(0, coinbase.getInput(0).withWitness(TransactionWitness.of(WITNESS_RESERVED)));
+            byte[] digest = WitnessCommitment.digest(draft.getWitnessRoot().serialize(), WitnessCommitment.zeroReserved());
+            coinbase.addOutput(new TransactionOutput(coinbase, Coin.ZERO, WitnessCommitment.script(digest)));
+            coinbase.replaceInput(0, coinbase.getInput(0).withWitness(WitnessCommitment.reservedWitness()));
         }
         Block block = new Block(VERSION, prevHash, null, time, bits, 0, all);
         block.solve();

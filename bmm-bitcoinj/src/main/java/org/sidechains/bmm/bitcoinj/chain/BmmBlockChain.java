@@ -74,8 +74,6 @@ public class BmmBlockChain extends AbstractBlockChain {
         }
     }
 
-    private static final PrevoutSource NONE = PrevoutSource.none();
-
     private final BlockStore blockStore;
     private final BmmChainConfig config;
     private final D3 d3;
@@ -91,7 +89,7 @@ public class BmmBlockChain extends AbstractBlockChain {
     private final OutputIndex.SpendCheck spendCheck;
     /** The full block being offered and its prevouts; only set while the chain's lock is held. */
     private Block pending;
-    private PrevoutSource supplied = NONE;
+    private PrevoutSource supplied = PrevoutSource.NONE;
     /** The last block refused as an orphan, for bitcoinj's Peer, which asks for its root. */
     private Block lastOrphan;
     /** The highest block ever stored, and whether the head may be below stored blocks (disconnectTo). */
@@ -157,7 +155,7 @@ public class BmmBlockChain extends AbstractBlockChain {
      * result, with the BMM reject reason when a BMM rule refused it.
      */
     public Offer offer(Block block) {
-        return offer(block, NONE);
+        return offer(block, PrevoutSource.NONE);
     }
 
     /**
@@ -186,7 +184,7 @@ public class BmmBlockChain extends AbstractBlockChain {
     public boolean add(Block block) throws VerificationException {
         lock.lock();
         try {
-            Offer o = doOffer(block, NONE);
+            Offer o = doOffer(block, PrevoutSource.NONE);
             if (o instanceof Offer.Refused r) {
                 throw new VerificationException(r.message());
             }
@@ -340,7 +338,7 @@ public class BmmBlockChain extends AbstractBlockChain {
             throw e;
         } finally {
             pending = null;
-            supplied = NONE;
+            supplied = PrevoutSource.NONE;
         }
         if (!placed) {
             // bitcoinj keeps an orphan to connect it later, without the prevouts offered with it:

@@ -184,4 +184,27 @@ class BmmChainCbvTest {
                 kept.witnessScript(), mary)), ScriptBuilder.createP2WPKHOutputScript(mary), Fee.absolute(Coin.valueOf(500)));
         assertInstanceOf(Offer.Connected.class, net.mine(List.of(), List.of(claim)));
     }
+
+    /** {@code BmmRules.check} itself (the embedded chain's entry) with a source that holds only OP_CBV outputs. */
+    @Test
+    void theRulesTakeAPartialSourceAtItsWord() {
+        setUp(OutputIndex.Scope.CBV);
+        OutputIndex onlyCbv = new OutputIndex(OutputIndex.Scope.CBV);
+        MiniHeader first = new MiniHeader(CHAIN, h(0), 0);
+        BribeBuilder.Bribe bribe = BribeBuilder.build(M8Tag.forBlock(first, 4), mary, Coin.COIN, List.of(coin(0)),
+                change(), Fee.absolute(Coin.valueOf(1000)));
+        Transaction sweep = M9Spender.sweep(List.of(M9Spender.Claim.miner(bribe.payoutOutpoint(), Coin.COIN,
+                bribe.witnessScript(), mary)), ScriptBuilder.createP2WPKHOutputScript(mary), Fee.absolute(Coin.valueOf(500)));
+        org.sidechains.bmm.rules.BmmParams params = org.sidechains.bmm.rules.BmmParams.regtest();
+        // the funding coin is not in the partial source: taken as one that runs no OP_CBV
+        assertInstanceOf(BmmRules.Verdict.Pass.class, BmmRules.check(params, 4,
+                net.build(net.tip(), List.of(first), List.of(bribe.tx())), onlyCbv, net.chain.d3()));
+        // the payout is made earlier in the same block, so it is found there, and its OP_CBV fails
+        BmmRules.Verdict.Broken b = assertInstanceOf(BmmRules.Verdict.Broken.class, BmmRules.check(params, 4,
+                net.build(net.tip(), List.of(first), List.of(bribe.tx(), sweep)), onlyCbv, net.chain.d3()));
+        assertEquals(RejectReason.CBV_UNSATISFIED, b.reason());
+        // a complete source that does not know the funding coin says so
+        assertInstanceOf(BmmRules.Verdict.MissingPrevout.class, BmmRules.check(params, 4,
+                net.build(net.tip(), List.of(first), List.of(bribe.tx())), new OutputIndex(), net.chain.d3()));
+    }
 }

@@ -13,6 +13,7 @@ import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.core.TransactionOutput;
 import org.bitcoinj.core.TransactionWitness;
+import org.sidechains.bmm.bitcoinj.chain.WitnessCommitment;
 
 /**
  * The checks bitcoind v25 makes before a block is stored, with its reject reasons: CheckBlock
@@ -156,9 +157,9 @@ final class BlockChecks {
                 return Optional.of(Refusal.mutated("bad-witness-nonce-size",
                         "ContextualCheckBlock : invalid witness reserved value size"));
             }
-            byte[] expected = WitnessCommitment.commitment(txs, w.getPush(0));
+            byte[] expected = Merkle.witnessCommitment(txs, w.getPush(0));
             byte[] script = coinbase.getOutput(commitPos.getAsInt()).getScriptBytes();
-            if (!Arrays.equals(expected, 0, 32, script, 6, 38)) {
+            if (!Arrays.equals(expected, WitnessCommitment.committed(script))) {
                 return Optional.of(Refusal.mutated("bad-witness-merkle-match",
                         "ContextualCheckBlock : witness merkle commitment mismatch"));
             }

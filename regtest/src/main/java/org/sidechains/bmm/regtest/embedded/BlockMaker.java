@@ -11,6 +11,7 @@ import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutput;
 import org.sidechains.bmm.bitcoinj.assemble.BlockBuilder;
+import org.sidechains.bmm.bitcoinj.chain.WitnessCommitment;
 
 /**
  * Builds and solves blocks exactly as bitcoind v25's {@code generatetoaddress} does: a version-2
@@ -44,7 +45,7 @@ public final class BlockMaker {
         all.add(coinbase);
         all.addAll(txs);
         // the coinbase counts as zero in the witness root, so the commitment can be computed first
-        coinbase.addOutput(new TransactionOutput(coinbase, Coin.ZERO, WitnessCommitment.script(all)));
+        coinbase.addOutput(new TransactionOutput(coinbase, Coin.ZERO, Merkle.witnessCommitmentScript(all)));
         coinbase.replaceInput(0, coinbase.getInput(0).withWitness(WitnessCommitment.reservedWitness()));
         return solve(VERSION, prev, time, bits, all);
     }

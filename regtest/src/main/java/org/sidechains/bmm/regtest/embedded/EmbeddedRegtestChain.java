@@ -34,6 +34,7 @@ import org.sidechains.bmm.bitcoinj.assemble.BlockBuilder;
 import org.sidechains.bmm.bitcoinj.assemble.BlockTemplate;
 import org.sidechains.bmm.bitcoinj.assemble.Subsidy;
 import org.sidechains.bmm.bitcoinj.chain.LockedD3View;
+import org.sidechains.bmm.bitcoinj.chain.WitnessCommitment;
 import org.sidechains.bmm.bitcoinj.mainchain.BlockWithPrevouts;
 import org.sidechains.bmm.bitcoinj.mainchain.HeaderInfo;
 import org.sidechains.bmm.bitcoinj.mainchain.Mainchain;
@@ -400,7 +401,7 @@ public final class EmbeddedRegtestChain implements Mainchain {
             BlockTemplate template = new BlockTemplate(t.hash(), height, Pow.REGTEST_BITS,
                     Instant.ofEpochSecond(curtime(t)), txs);
             return new TemplateInfo(template, sigops, weights, Subsidy.at(params, height).add(Coin.valueOf(fees)),
-                    minTime, WitnessCommitment.script(forCommitment), t.hash() + Long.toString(mempoolUpdates));
+                    minTime, Merkle.witnessCommitmentScript(forCommitment), t.hash() + Long.toString(mempoolUpdates));
         });
     }
 

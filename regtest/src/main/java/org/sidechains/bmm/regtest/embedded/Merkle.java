@@ -6,6 +6,7 @@ import java.util.List;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.Block;
 import org.bitcoinj.core.Transaction;
+import org.sidechains.bmm.bitcoinj.chain.WitnessCommitment;
 
 /**
  * bitcoind's ComputeMerkleRoot, with its mutation flag: a level whose two adjacent hashes are equal
@@ -60,6 +61,16 @@ final class Merkle {
             leaves.add(i == 0 ? new byte[32] : txs.get(i).getWTxId().serialize());
         }
         return compute(leaves).root();
+    }
+
+    /** SHA256d(witness root || reserved value) of a block of {@code txs} (coinbase first). */
+    static byte[] witnessCommitment(List<Transaction> txs, byte[] reserved) {
+        return WitnessCommitment.digest(witnessRoot(txs), reserved);
+    }
+
+    /** The whole commitment output script for a block of {@code txs} and the zero reserved value. */
+    static byte[] witnessCommitmentScript(List<Transaction> txs) {
+        return WitnessCommitment.script(witnessCommitment(txs, WitnessCommitment.zeroReserved()));
     }
 
     static Root of(Block block) {

@@ -25,6 +25,7 @@ import org.bitcoinj.script.ScriptBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sidechains.bmm.bitcoinj.assemble.BlockBuilder;
+import org.sidechains.bmm.bitcoinj.chain.WitnessCommitment;
 import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
 import org.sidechains.bmm.regtest.Shared;
 

@@ -23,6 +23,7 @@ import org.bitcoinj.script.ScriptBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.sidechains.bmm.bitcoinj.assemble.BlockTemplate;
+import org.sidechains.bmm.bitcoinj.chain.WitnessCommitment;
 import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
 import org.sidechains.bmm.bitcoinj.mainchain.TxOutInfo;
 import org.sidechains.bmm.regtest.Shared;
