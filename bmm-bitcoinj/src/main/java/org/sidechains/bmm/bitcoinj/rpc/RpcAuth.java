@@ -3,7 +3,10 @@ package org.sidechains.bmm.bitcoinj.rpc;
 import java.nio.file.Path;
 import java.util.Objects;
 
-/** How the client logs in to bitcoind: a fixed user and password, or bitcoind's cookie file. */
+/**
+ * How a JSON-RPC client logs in (HTTP Basic): a fixed user and password, or bitcoind's cookie
+ * file. The same values configure the project's own JSON-RPC servers, which write the cookie file.
+ */
 public sealed interface RpcAuth {
 
     /** {@code -rpcuser}/{@code -rpcpassword} (or an {@code -rpcauth} entry). */
@@ -22,7 +25,8 @@ public sealed interface RpcAuth {
 
     /**
      * bitcoind's {@code .cookie} ({@code __cookie__:<random hex>}). bitcoind writes a new one each
-     * time it starts, so the client reads the file lazily and again after an HTTP 401.
+     * time it starts, so the client reads the file lazily and again after an HTTP 401. A server of
+     * this project writes it (owner-only) when it starts and deletes it when it stops.
      */
     record CookieFile(Path path) implements RpcAuth {
         public CookieFile {

@@ -58,7 +58,7 @@ final class MainchainOptions {
         EmbeddedRegtestChain chain = EmbeddedRegtestChain.create();
         String password = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
         EmbeddedRegtestNode node = EmbeddedRegtestNode.start(chain,
-                org.sidechains.bmm.regtest.rpcserver.RpcAuth.userPassword("bmm", password), embeddedPort);
+                RpcAuth.userPassword("bmm", password), embeddedPort);
         return OpenMainchain.of(chain, Optional.of(node.url()),
                 "embedded regtest chain (JSON-RPC at " + node.url() + ", user bmm, password " + password + ")", node);
     }

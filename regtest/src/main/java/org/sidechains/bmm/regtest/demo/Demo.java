@@ -57,7 +57,7 @@ public final class Demo {
         Path dir = Files.createTempDirectory("bmm-demo-miner");
         String password = java.util.HexFormat.of().formatHex(new java.security.SecureRandom().generateSeed(16));
         try (MinerDaemon daemon = MinerDaemon.start(mainchain.mainchain(), dir, 0,
-                org.sidechains.bmm.regtest.rpcserver.RpcAuth.userPassword("demo", password), null);
+                RpcAuth.userPassword("demo", password), null);
              BitcoindRpc minerRpc = BitcoindRpc.create(RpcConfig.of(daemon.url(),
                      RpcAuth.userPassword("demo", password)))) {
             say("mainchain: %s", mainchain.description());

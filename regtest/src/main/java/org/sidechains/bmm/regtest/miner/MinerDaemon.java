@@ -10,7 +10,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.sidechains.bmm.bitcoinj.chain.BmmChainConfig;
 import org.sidechains.bmm.bitcoinj.mainchain.Mainchain;
-import org.sidechains.bmm.regtest.rpcserver.RpcAuth;
+import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
 import org.sidechains.bmm.regtest.rpcserver.RpcServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -21,6 +21,7 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -201,9 +202,20 @@ public final class RpcServer implements AutoCloseable {
             return this;
         }
 
-        /** Adds a way to log in; at least one is needed. */
+        /**
+         * Adds a way to log in; at least one is needed. A cookie file is written when the server
+         * starts and deleted when it stops.
+         */
         public Builder auth(RpcAuth auth) {
-            auths.add(Objects.requireNonNull(auth));
+            if (Objects.requireNonNull(auth) instanceof RpcAuth.UserPassword up) {
+                if (up.user().contains(":")) {
+                    throw new IllegalArgumentException("an HTTP Basic user cannot contain ':'");
+                }
+                if (up.password().isEmpty()) {
+                    throw new IllegalArgumentException("the password must not be empty");
+                }
+            }
+            auths.add(auth);
             return this;
         }
 
@@ -250,11 +262,11 @@ public final class RpcServer implements AutoCloseable {
             for (RpcAuth a : auths) {
                 if (a instanceof RpcAuth.UserPassword up) {
                     fixed.add(new RpcCredentials(up.user(), up.password()));
-                } else if (a instanceof RpcAuth.Cookie c) {
+                } else if (a instanceof RpcAuth.CookieFile c) {
                     if (cookie.isPresent()) {
                         throw new IllegalStateException("only one cookie file per server");
                     }
-                    cookie = Optional.of(CookieFile.write(c.file()));
+                    cookie = Optional.of(CookieFile.write(c.path()));
                 }
             }
             try {

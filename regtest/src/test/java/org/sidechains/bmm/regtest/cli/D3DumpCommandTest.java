@@ -12,11 +12,11 @@ import java.util.List;
 import org.bitcoinj.core.Block;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
 import org.sidechains.bmm.regtest.embedded.EmbeddedRegtestChain;
 import org.sidechains.bmm.regtest.embedded.rpc.EmbeddedRegtestNode;
 import org.sidechains.bmm.regtest.follow.PreForkChain;
 import org.sidechains.bmm.regtest.json.D3Json;
-import org.sidechains.bmm.regtest.rpcserver.RpcAuth;
 import picocli.CommandLine;
 
 /** {@code d3 --rpc-url ...} against a node served over JSON-RPC that accepts a BMM-invalid block. */

@@ -44,7 +44,7 @@ class MinerDaemonTest {
         }
         // the chain outlives a miner restart: the daemon does not close its mainchain
         daemon = MinerDaemon.start(chain, datadir, 0,
-                org.sidechains.bmm.regtest.rpcserver.RpcAuth.userPassword(USER, PASSWORD), null);
+                RpcAuth.userPassword(USER, PASSWORD), null);
         rpc = BitcoindRpc.create(RpcConfig.of(daemon.url(), RpcAuth.userPassword(USER, PASSWORD)));
     }
 

@@ -17,8 +17,8 @@ import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.script.ScriptBuilder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
 import org.sidechains.bmm.regtest.embedded.EmbeddedRegtestChain;
-import org.sidechains.bmm.regtest.rpcserver.RpcAuth;
 
 /** The miner's files: a torn claim line, the key's permissions, one miner per data directory. */
 class MinerFilesTest {

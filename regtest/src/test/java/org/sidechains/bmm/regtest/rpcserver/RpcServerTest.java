@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
 
 class RpcServerTest {
     static final HttpClient HTTP = HttpClient.newHttpClient();

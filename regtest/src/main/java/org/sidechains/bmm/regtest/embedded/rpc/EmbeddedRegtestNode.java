@@ -2,8 +2,8 @@ package org.sidechains.bmm.regtest.embedded.rpc;
 
 import java.net.URI;
 import java.util.Objects;
+import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
 import org.sidechains.bmm.regtest.embedded.EmbeddedRegtestChain;
-import org.sidechains.bmm.regtest.rpcserver.RpcAuth;
 import org.sidechains.bmm.regtest.rpcserver.RpcCredentials;
 import org.sidechains.bmm.regtest.rpcserver.RpcServer;
 

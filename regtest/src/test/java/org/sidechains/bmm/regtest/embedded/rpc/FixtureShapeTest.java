@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.sidechains.bmm.base.MiniHeader;
 import org.sidechains.bmm.bitcoinj.assemble.BlockBuilder;
 import org.sidechains.bmm.bitcoinj.m8.BribeBuilder;
+import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.m7.M7Codec;
 import org.sidechains.bmm.m8.M8Tag;
@@ -43,7 +44,6 @@ import org.sidechains.bmm.regtest.embedded.EmbeddedRegtestChain;
 import org.sidechains.bmm.regtest.embedded.Pow;
 import org.sidechains.bmm.regtest.embedded.TestChain;
 import org.sidechains.bmm.regtest.rpcserver.JsonRpcDispatcher;
-import org.sidechains.bmm.regtest.rpcserver.RpcAuth;
 import org.sidechains.bmm.regtest.rpcserver.RpcCredentials;
 
 /**

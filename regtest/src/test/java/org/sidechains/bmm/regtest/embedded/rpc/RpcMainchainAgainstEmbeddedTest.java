@@ -24,11 +24,11 @@ import org.sidechains.bmm.bitcoinj.assemble.BlockTemplate;
 import org.sidechains.bmm.bitcoinj.mainchain.BlockWithPrevouts;
 import org.sidechains.bmm.bitcoinj.mainchain.Mainchain;
 import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
+import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
 import org.sidechains.bmm.bitcoinj.rpc.RpcConfig;
 import org.sidechains.bmm.bitcoinj.rpc.RpcMainchain;
 import org.sidechains.bmm.regtest.embedded.EmbeddedRegtestChain;
 import org.sidechains.bmm.regtest.embedded.TestChain;
-import org.sidechains.bmm.regtest.rpcserver.RpcAuth;
 
 /**
  * bmm-bitcoinj's JSON-RPC client (RpcMainchain) against the embedded chain's server, compared with
