@@ -92,9 +92,8 @@ public class BmmBlockChain extends AbstractBlockChain {
     private PrevoutSource supplied = PrevoutSource.NONE;
     /** The last block refused as an orphan, for bitcoinj's Peer, which asks for its root. */
     private Block lastOrphan;
-    /** The highest block ever stored, and whether the head may be below stored blocks (disconnectTo). */
+    /** The highest block ever stored: above the head only after {@link #disconnectTo} (or a lighter, taller branch). */
     private int maxStoredHeight;
-    private boolean rewound;
     /** The block whose header a hook stored last: set once bitcoinj has placed it, before its listeners run. */
     private Sha256Hash lastPlaced;
 
@@ -257,9 +256,6 @@ public class BmmBlockChain extends AbstractBlockChain {
             StoredBlock head = getChainHead();
             StoredBlock p = blockStore.get(parent);
             if (p == null || p.getHeight() <= head.getHeight()) {
-                if (head.getHeight() >= maxStoredHeight) {
-                    rewound = false; // caught up: nothing above the head any more
-                }
                 return null;
             }
             List<StoredBlock> above = new ArrayList<>();
@@ -310,7 +306,7 @@ public class BmmBlockChain extends AbstractBlockChain {
             return new Offer.Connected(before.getHeight(), hash);
         }
         int startHeight = before.getHeight();
-        if (rewound) {
+        if (startHeight < maxStoredHeight) { // blocks may be stored above the head
             Offer refused = reconnectUpTo(block.getPrevBlockHash());
             if (refused != null) {
                 undoReconnects(startHeight);
@@ -480,7 +476,6 @@ public class BmmBlockChain extends AbstractBlockChain {
             }
             journal.clear();
             setChainHead(head);
-            rewound = true;
         } finally {
             lock.unlock();
         }
