@@ -15,10 +15,12 @@ import org.bitcoinj.core.FilteredBlock;
 import org.bitcoinj.core.NetworkParameters;
 import org.bitcoinj.core.PrunedException;
 import org.bitcoinj.core.StoredBlock;
+import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.core.TransactionOutputChanges;
 import org.bitcoinj.core.VerificationException;
 import org.bitcoinj.store.BlockStore;
 import org.bitcoinj.store.BlockStoreException;
+import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.d3.D3;
 import org.sidechains.bmm.d3.D3Undo;
@@ -46,9 +48,13 @@ import org.slf4j.LoggerFactory;
  * rolled back (also halfway through a reorg).
  *
  * <p>Start-up: BMM state (D3, the output index) lives in memory and must see every block from
- * genesis, so the block store must be new (its head at genesis).
+ * genesis. Without a state database the block store must be new (its head at genesis); with one
+ * ({@link BmmChainConfig#withStateDatabase}), every head change is saved before the block store's
+ * head moves, and a chain opened again over the same store rebuilds its state from the database,
+ * first taking the store's head back to the last block both have (after a crash between the two
+ * writes, or a store that lost its last writes); bitcoinj then downloads the rest again.
  */
-public class BmmBlockChain extends AbstractBlockChain {
+public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BmmBlockChain.class);
 
     private record BlockUndo(D3Undo d3, OutputIndex.Undo outputs) {
@@ -96,6 +102,10 @@ public class BmmBlockChain extends AbstractBlockChain {
     private int maxStoredHeight;
     /** The block whose header a hook stored last: set once bitcoinj has placed it, before its listeners run. */
     private Sha256Hash lastPlaced;
+    /** Null when the BMM state lives in memory only. */
+    private final StateDatabase db;
+    /** Changes since the last head change, saved with the next one (dropped with the journal). */
+    private final List<StateDatabase.Change> unsaved = new ArrayList<>();
 
     public BmmBlockChain(Network network, BlockStore blockStore, BmmChainConfig config) throws BlockStoreException {
         this(NetworkParameters.of(network), blockStore, config);
@@ -112,14 +122,102 @@ public class BmmBlockChain extends AbstractBlockChain {
         this.lockedD3 = new LockedD3View(d3, lock);
         boolean complete = outputs != null && outputs.complete();
         this.spendCheck = (tx, j, in, spent) -> BmmRules.checkInput(config.params(), tx, j, in, spent, complete, d3);
-        StoredBlock head = getChainHead();
-        if (head.getHeight() > 0) {
-            throw new IllegalStateException("the block store's head is at height " + head.getHeight()
-                    + ", but BmmBlockChain keeps D3 in memory and must see every block from genesis:"
-                    + " open it on a new store (for an SPVBlockStore, delete its file) and offer the blocks again");
+        if (config.stateDatabase().isEmpty()) {
+            this.db = null;
+            StoredBlock head = getChainHead();
+            if (head.getHeight() > 0) {
+                throw new IllegalStateException("the block store's head is at height " + head.getHeight()
+                        + ", but BmmBlockChain keeps D3 in memory and must see every block from genesis:"
+                        + " open it on a new store (for an SPVBlockStore, delete its file) and offer the blocks again,"
+                        + " or give it a state database (BmmChainConfig.withStateDatabase) to keep its state across restarts");
+            }
+            // genesis is row 0 of D3: the chain's height and D3's tip stay equal
+            d3.connect(0, Optional.empty());
+            return;
         }
-        // genesis is row 0 of D3: the chain's height and D3's tip stay equal
+        this.db = StateDatabase.open(config.stateDatabase().get(), params.getGenesisBlock().getHash(), config);
+        lock.lock();
+        try {
+            restore();
+        } catch (BlockStoreException | RuntimeException e) {
+            db.close();
+            throw e;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Rebuilds the BMM state from the database: first the database and the block store go back to
+     * the last block both have as connected, then D3 is replayed from the stored M7s, the index is
+     * loaded, and the kept bodies (with the undo data of the connected ones) come back.
+     */
+    private void restore() throws BlockStoreException {
+        int dbTip = db.tipHeight();
+        StoredBlock storeHead = getChainHead();
+        StoredBlock common = storeHead;
+        while (common != null && common.getHeight() > dbTip) {
+            common = common.getPrev(blockStore);
+        }
+        while (common != null && !common.getHeader().getHash().equals(db.hashAt(common.getHeight()))) {
+            common = common.getPrev(blockStore);
+        }
+        if (common == null) {
+            throw new BlockStoreException("the block store (head " + storeHead.getHeader().getHash() + " at height "
+                    + storeHead.getHeight() + ") and the BMM state database (tip at height " + dbTip
+                    + ") have no block in common within the headers the store keeps: open the block store the database"
+                    + " was written with, or delete both to follow the chain again");
+        }
+        int at = common.getHeight();
+        if (at < dbTip) {
+            if (dbTip - at > config.maxReorgDepth()) {
+                throw new BlockStoreException("the block store's head (height " + storeHead.getHeight() + ") is "
+                        + (dbTip - at) + " blocks behind the BMM state database (tip at height " + dbTip
+                        + "), deeper than its undo data (maxReorgDepth " + config.maxReorgDepth()
+                        + "): open the block store the database was written with, or delete both to follow the chain again");
+            }
+            log.warn("the BMM state database was {} block(s) ahead of the block store; taken back to height {}",
+                    dbTip - at, at);
+            db.disconnectTo(at, dbTip);
+        }
+        int keepFrom = at - config.maxReorgDepth();
         d3.connect(0, Optional.empty());
+        Map<Integer, D3Undo> d3Undo = new HashMap<>();
+        db.replay((h, m7) -> {
+            D3Undo u = d3.connect(h, m7);
+            if (h >= keepFrom) {
+                d3Undo.put(h, u);
+            }
+        });
+        if (outputs != null) {
+            outputs.load(db.outputs());
+        }
+        for (StateDatabase.StoredBody b : db.bodies(Math.max(keepFrom, 0))) {
+            Kept k = keepBody(b.height(), b.block(), PrevoutSource.NONE);
+            if (b.height() >= 1 && b.height() <= at && db.hashAt(b.height()).equals(k.hash)) {
+                k.undo = new BlockUndo(d3Undo.get(b.height()), db.undoAt(b.height()));
+            }
+        }
+        maxStoredHeight = Math.max(storeHead.getHeight(), dbTip);
+        if (at < storeHead.getHeight()) {
+            log.warn("the block store's head was {} block(s) ahead of the BMM state database; taken back to height {}"
+                    + " (those blocks are downloaded again)", storeHead.getHeight() - at, at);
+            setChainHead(common);
+        }
+        log.info("BMM state restored at height {} from {}", at, config.stateDatabase().get());
+    }
+
+    /** Closes the state database, if any (the block store is the caller's to close, after this). */
+    @Override
+    public void close() {
+        if (db != null) {
+            lock.lock();
+            try {
+                db.close();
+            } finally {
+                lock.unlock();
+            }
+        }
     }
 
     /** The network this chain is for. */
@@ -445,6 +543,9 @@ public class BmmBlockChain extends AbstractBlockChain {
                 BlockContents.verify(params, full, stored.getHeight());
             }
             keepBody(stored.getHeight(), full, supplied);
+            if (db != null) {
+                db.saveBody(stored.getHeight(), full);
+            }
         }
         blockStore.put(stored);
         maxStoredHeight = Math.max(maxStoredHeight, stored.getHeight());
@@ -483,6 +584,11 @@ public class BmmBlockChain extends AbstractBlockChain {
 
     @Override
     protected void doSetChainHead(StoredBlock chainHead) throws BlockStoreException {
+        if (db != null) {
+            // the database first: after a crash in between it is ahead, which restore() undoes
+            db.save(unsaved, chainHead.getHeight() - config.maxReorgDepth());
+            unsaved.clear();
+        }
         blockStore.setChainHead(chainHead);
         journal.clear();
         prune(chainHead.getHeight());
@@ -496,6 +602,7 @@ public class BmmBlockChain extends AbstractBlockChain {
         while (!journal.isEmpty()) {
             journal.pop().run();
         }
+        unsaved.clear(); // memory is back where the database is
     }
 
     @Override
@@ -601,6 +708,14 @@ public class BmmBlockChain extends AbstractBlockChain {
         D3Undo d3Undo = d3.connect(height, m7);
         Kept k = keepBody(height, block, given);
         k.undo = new BlockUndo(d3Undo, outUndo);
+        if (db != null) {
+            Map<TransactionOutPoint, Prevout> created = new HashMap<>();
+            for (TransactionOutPoint op : outUndo.created()) {
+                outputs.find(op).ifPresent(p -> created.put(op, p));
+            }
+            unsaved.add(new StateDatabase.Change.Connected(height, block, m7, created,
+                    List.copyOf(outUndo.spent().keySet())));
+        }
         if (m7.isPresent() && !m7.get().entries().isEmpty()) {
             log.debug("block {} at height {}: M7 with {} entries", k.hash, height, m7.get().entries().size());
         }
@@ -636,6 +751,9 @@ public class BmmBlockChain extends AbstractBlockChain {
     }
 
     private void unapply(Kept k) {
+        if (db != null) {
+            unsaved.add(new StateDatabase.Change.Disconnected(k.height));
+        }
         d3.disconnect(k.undo.d3());
         if (outputs != null) {
             outputs.revert(k.undo.outputs());

@@ -1,6 +1,8 @@
 package org.sidechains.bmm.bitcoinj.chain;
 
+import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import org.sidechains.bmm.rules.BmmParams;
 
 /**
@@ -14,20 +16,29 @@ import org.sidechains.bmm.rules.BmmParams;
  *                           {@code BlockChain} does; turn it on when blocks come from peers you do
  *                           not trust, because a peer could otherwise change a block's transactions
  *                           (and with them its M7 and M8s) under a valid header.
+ * @param stateDatabase      where the chain keeps its BMM state on disk (SQLite), for a chain over
+ *                           a persistent block store ({@code SPVBlockStore}) to survive restarts
+ *                           and crashes; empty: in memory only, and the block store must start new
  */
 public record BmmChainConfig(BmmParams params, int maxReorgDepth, OutputIndex.Scope outputIndex,
-                             boolean checkBlockContents) {
+                             boolean checkBlockContents, Optional<Path> stateDatabase) {
     public static final int DEFAULT_MAX_REORG_DEPTH = 288;
 
     public BmmChainConfig(BmmParams params, int maxReorgDepth) {
-        this(params, maxReorgDepth, OutputIndex.Scope.CBV, false);
+        this(params, maxReorgDepth, OutputIndex.Scope.CBV, false, Optional.empty());
     }
 
     public BmmChainConfig {
         Objects.requireNonNull(params, "params");
         Objects.requireNonNull(outputIndex, "outputIndex");
+        Objects.requireNonNull(stateDatabase, "stateDatabase");
         if (maxReorgDepth < 1) {
             throw new IllegalArgumentException("maxReorgDepth must be >= 1");
+        }
+        if (stateDatabase.isPresent() && outputIndex == OutputIndex.Scope.NONE) {
+            // the prevouts offered with a kept block are not saved, so a reorg after a restart could not reconnect it
+            throw new IllegalArgumentException("a state database needs the chain's own output index:"
+                    + " use the default (CBV) or withFullOutputIndex(), not withoutOutputIndex()");
         }
     }
 
@@ -40,7 +51,7 @@ public record BmmChainConfig(BmmParams params, int maxReorgDepth, OutputIndex.Sc
     }
 
     public BmmChainConfig withParams(BmmParams p) {
-        return new BmmChainConfig(p, maxReorgDepth, outputIndex, checkBlockContents);
+        return new BmmChainConfig(p, maxReorgDepth, outputIndex, checkBlockContents, stateDatabase);
     }
 
     /** Whether the chain indexes outputs itself; without, every offer must bring its prevouts. */
@@ -50,7 +61,7 @@ public record BmmChainConfig(BmmParams params, int maxReorgDepth, OutputIndex.Sc
 
     /** The same chain, but every offer must bring the prevouts it spends (no own output index). */
     public BmmChainConfig withoutOutputIndex() {
-        return new BmmChainConfig(params, maxReorgDepth, OutputIndex.Scope.NONE, checkBlockContents);
+        return new BmmChainConfig(params, maxReorgDepth, OutputIndex.Scope.NONE, checkBlockContents, stateDatabase);
     }
 
     /**
@@ -58,11 +69,21 @@ public record BmmChainConfig(BmmParams params, int maxReorgDepth, OutputIndex.Sc
      * {@link BmmBlockChain#prevouts()} can serve a bribe pool or a block assembler.
      */
     public BmmChainConfig withFullOutputIndex() {
-        return new BmmChainConfig(params, maxReorgDepth, OutputIndex.Scope.ALL, checkBlockContents);
+        return new BmmChainConfig(params, maxReorgDepth, OutputIndex.Scope.ALL, checkBlockContents, stateDatabase);
     }
 
     /** The same chain, also checking what bitcoinj checks of a full block (for blocks from untrusted peers). */
     public BmmChainConfig withBlockContentChecks() {
-        return new BmmChainConfig(params, maxReorgDepth, outputIndex, true);
+        return new BmmChainConfig(params, maxReorgDepth, outputIndex, true, stateDatabase);
+    }
+
+    /**
+     * The same chain, keeping its BMM state in a SQLite database at {@code file} (made if new), so
+     * that it can be opened again over the same persistent block store after a restart or a crash.
+     * Close the chain ({@link BmmBlockChain#close()}) before the block store.
+     */
+    public BmmChainConfig withStateDatabase(Path file) {
+        return new BmmChainConfig(params, maxReorgDepth, outputIndex, checkBlockContents,
+                Optional.of(Objects.requireNonNull(file, "file")));
     }
 }

@@ -80,6 +80,11 @@ public final class OutputIndex implements PrevoutSource {
         return unspent.size();
     }
 
+    /** Adds outputs read back from a saved index (a chain's state database). */
+    void load(Map<TransactionOutPoint, Prevout> saved) {
+        unspent.putAll(saved);
+    }
+
     /** Whether this index keeps an output with this script (provably unspendable OP_RETURN outputs never). */
     public boolean keeps(byte[] scriptPubKey) {
         if (scriptPubKey.length > 0 && (scriptPubKey[0] & 0xFF) == ScriptOpCodes.OP_RETURN) {

@@ -100,7 +100,9 @@ public final class ChainCost {
         /** The plain chain, then one read of every transaction's version, inputs and output scripts: the floor for any chain that looks at transactions. */
         PLAIN_THEN_READ,
         /** What an SPV wallet app runs: the chain with a (new, empty) wallet attached. */
-        PLAIN_WALLET, BMM_WALLET;
+        PLAIN_WALLET, BMM_WALLET,
+        /** The default chain keeping its state in a (new) SQLite database: what saving each head change costs. */
+        BMM_STATE_DB;
 
         /** What this subject is compared with, round by round. */
         Subject baseline() {
@@ -122,6 +124,15 @@ public final class ChainCost {
                         new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
                 case PLAIN_WALLET -> new BlockChain(RegtestDriver.PARAMS.network(), wallet(),
                         new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+                case BMM_STATE_DB -> {
+                    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("chaincost");
+                    dir.toFile().deleteOnExit();
+                    java.nio.file.Path db = dir.resolve("bmm.sqlite");
+                    for (String suffix : new String[] {"", "-wal", "-shm"}) {
+                        dir.resolve("bmm.sqlite" + suffix).toFile().deleteOnExit();
+                    }
+                    yield bmm(BmmChainConfig.regtest().withStateDatabase(db));
+                }
                 case BMM_WALLET -> {
                     BmmBlockChain bmm = bmm(BmmChainConfig.regtest());
                     bmm.addWallet(wallet());

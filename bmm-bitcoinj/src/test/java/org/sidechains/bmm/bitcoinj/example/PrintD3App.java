@@ -5,9 +5,11 @@ import java.io.File;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.HexFormat;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.bitcoinj.core.Block;
+import org.bitcoinj.core.Context;
 import org.bitcoinj.core.NetworkParameters;
 import org.bitcoinj.store.SPVBlockStore;
 import org.bitcoinj.utils.Threading;
@@ -18,7 +20,8 @@ import org.sidechains.bmm.bitcoinj.chain.Offer;
 /**
  * A bitcoinj application with the BMM plugin: reads raw regtest blocks (hex, one per line, for
  * example from {@code bitcoin-cli -regtest getblock HASH 0}) and prints D3 as they arrive.
- * Usage: {@code PrintD3App STORE_FILE < blocks.hex}
+ * Blocks it has seen before are skipped, so the same blocks can be piped in again with more after
+ * them. Usage: {@code PrintD3App STORE_FILE < blocks.hex} (its BMM state goes to STORE_FILE.bmm).
  */
 public final class PrintD3App {
     public static void main(String[] args) throws Exception {
@@ -26,13 +29,12 @@ public final class PrintD3App {
     }
 
     static void run(File storeFile, BufferedReader blocks, PrintStream out) throws Exception {
+        Context.propagate(new Context()); // bitcoinj needs one on the thread that hands it blocks
         NetworkParameters params = NetworkParameters.of(BitcoinNetwork.REGTEST);
-        // D3 lives in memory and is rebuilt from genesis on every run: start from a new store
-        java.nio.file.Files.deleteIfExists(storeFile.toPath());
         SPVBlockStore store = new SPVBlockStore(params, storeFile);
-        try {
-            // the plugin: a BMM-enforcing chain over bitcoinj's own block store
-            BmmBlockChain chain = new BmmBlockChain(params, store, BmmChainConfig.regtest());
+        // the plugin: a BMM-enforcing chain over bitcoinj's own block store, its D3 kept beside it
+        BmmChainConfig config = BmmChainConfig.regtest().withStateDatabase(Path.of(storeFile + ".bmm"));
+        try (BmmBlockChain chain = new BmmBlockChain(params, store, config)) {
             // SAME_THREAD: print in block order (bitcoinj's default runs listeners on another thread)
             chain.addNewBestBlockListener(Threading.SAME_THREAD, block -> chain.d3().row(block.getHeight())
                     .ifPresent(row -> out.println("height " + row.height() + ": " + row.entries())));

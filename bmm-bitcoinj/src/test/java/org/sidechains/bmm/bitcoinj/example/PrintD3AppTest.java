@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.bitcoinj.core.Block;
@@ -76,14 +77,37 @@ class PrintD3AppTest {
     }
 
     @Test
-    void runsAgainOnTheSameFileFromGenesis(@TempDir Path dir) throws Exception {
+    void runsAgainOnTheSameFilesFromWhereItStopped(@TempDir Path dir) throws Exception {
         File store = dir.resolve("regtest.spvchain").toFile();
-        String hex = blocks();
-        PrintD3App.run(store, new BufferedReader(new StringReader(hex)), new PrintStream(new ByteArrayOutputStream()));
+        List<String> hex = blocks().lines().toList();
+        PrintD3App.run(store, new BufferedReader(new StringReader(String.join("\n", hex.subList(0, 3)))),
+                new PrintStream(new ByteArrayOutputStream()));
+        assertTrue(new File(store + ".bmm").length() > 0, "D3 is kept in the state database");
+        // the same blocks again and two more: only the new ones are news
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
-        PrintD3App.run(store, new BufferedReader(new StringReader(hex)), new PrintStream(buf, true, StandardCharsets.UTF_8));
-        String out = buf.toString(StandardCharsets.UTF_8);
-        assertTrue(out.contains("height 4: [D3Entry[chain=1"), out);
+        PrintD3App.run(store, new BufferedReader(new StringReader(String.join("\n", hex))),
+                new PrintStream(buf, true, StandardCharsets.UTF_8));
+        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(3, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("height 4: [D3Entry[chain=1"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("refused ") && lines.get(1).contains("bmm-m8-no-m7"), lines.get(1));
+        assertEquals("D3 rows with entries: 2", lines.get(2));
+    }
+
+    /** The documented command: its own JVM (no bitcoinj context from the tests), blocks on stdin. */
+    @Test
+    void runsAsACommand(@TempDir Path dir) throws Exception {
+        Path hex = dir.resolve("blocks.hex");
+        Files.writeString(hex, blocks());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", PrintD3App.class.getName(),
+                dir.resolve("regtest.spvchain").toString())
+                .redirectInput(hex.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "exits");
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("height 3: [D3Entry[chain=1"), out);
         assertTrue(out.endsWith("D3 rows with entries: 2\n"), out);
     }
 

@@ -1,0 +1,415 @@
+package org.sidechains.bmm.bitcoinj.chain;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.bitcoinj.base.Coin;
+import org.bitcoinj.base.Sha256Hash;
+import org.bitcoinj.core.Block;
+import org.bitcoinj.core.TransactionOutPoint;
+import org.bitcoinj.store.BlockStoreException;
+import org.sidechains.bmm.bitcoinj.prevout.Prevout;
+import org.sidechains.bmm.m7.CoinbaseM7;
+import org.sidechains.bmm.m7.M7;
+import org.sidechains.bmm.m7.M7Codec;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The enforcing chain's BMM state on disk (SQLite, WAL), so that a chain over a persistent block
+ * store ({@code SPVBlockStore}) survives a restart or a crash without following the chain again
+ * from genesis. It holds what D3 is rebuilt from (each connected block's hash and M7), the output
+ * index with the undo of its last blocks, and the bodies of the blocks within the reorg depth.
+ * Each head change is one transaction, written before the block store's head moves; on opening,
+ * the two are brought back to their last common block ({@link #reconcile}).
+ */
+final class StateDatabase implements AutoCloseable {
+    static final int SCHEMA_VERSION = 1;
+
+    /** A change to save with the next head change; made while the chain's journal is open. */
+    sealed interface Change {
+        record Connected(int height, Block block, Optional<CoinbaseM7> m7, Map<TransactionOutPoint, Prevout> created,
+                         List<TransactionOutPoint> spent) implements Change {
+        }
+
+        record Disconnected(int height) implements Change {
+        }
+    }
+
+    /** A kept body, with the prevouts it was offered with lost (a persisted chain keeps its own index). */
+    record StoredBody(int height, Block block) {
+    }
+
+    private final Path file;
+    private final Connection db;
+    /** The write statements, prepared once: a head change runs a handful of them. */
+    private final Map<String, PreparedStatement> statements = new HashMap<>();
+
+    private StateDatabase(Path file, Connection db) {
+        this.file = file;
+        this.db = db;
+    }
+
+    /**
+     * Opens (or creates) the database and checks that it was written for the same network and
+     * settings: D3's window and the index scope decide what the stored state means.
+     */
+    static StateDatabase open(Path file, Sha256Hash genesis, BmmChainConfig config) throws BlockStoreException {
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            SQLiteDataSource source = new SQLiteDataSource();
+            source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+            Connection c = source.getConnection();
+            StateDatabase s = new StateDatabase(file, c);
+            try {
+                s.init(genesis, config);
+            } catch (BlockStoreException | SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            return s;
+        } catch (SQLException | java.io.IOException e) {
+            throw new BlockStoreException("cannot open the BMM state database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void init(Sha256Hash genesis, BmmChainConfig config) throws SQLException, BlockStoreException {
+        try (Statement s = db.createStatement()) {
+            // WAL with NORMAL sync: a commit survives the process being killed; a power loss may take
+            // the last commits, never consistency (and reconcile() handles a database behind the store)
+            s.execute("PRAGMA journal_mode=WAL");
+            s.execute("PRAGMA synchronous=NORMAL");
+            s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+            s.execute("CREATE TABLE IF NOT EXISTS blocks(height INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
+                    + " cb_index INTEGER, m7 BLOB)");
+            s.execute("CREATE TABLE IF NOT EXISTS outputs(txid BLOB NOT NULL, vout INTEGER NOT NULL,"
+                    + " value INTEGER NOT NULL, script BLOB NOT NULL, height INTEGER NOT NULL,"
+                    + " PRIMARY KEY(txid, vout)) WITHOUT ROWID");
+            s.execute("CREATE INDEX IF NOT EXISTS outputs_height ON outputs(height)");
+            s.execute("CREATE TABLE IF NOT EXISTS spent(height INTEGER NOT NULL, txid BLOB NOT NULL,"
+                    + " vout INTEGER NOT NULL, value INTEGER NOT NULL, script BLOB NOT NULL, created INTEGER NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS spent_height ON spent(height)");
+            s.execute("CREATE INDEX IF NOT EXISTS spent_created ON spent(created)");
+            s.execute("CREATE TABLE IF NOT EXISTS bodies(hash BLOB PRIMARY KEY, height INTEGER NOT NULL,"
+                    + " raw BLOB NOT NULL)");
+            s.execute("CREATE INDEX IF NOT EXISTS bodies_height ON bodies(height)");
+        }
+        db.setAutoCommit(false);
+        Map<String, String> want = new LinkedHashMap<>();
+        want.put("schema", Integer.toString(SCHEMA_VERSION));
+        want.put("genesis", genesis.toString());
+        want.put("window", Integer.toString(config.params().window()));
+        want.put("outputIndex", config.outputIndex().name());
+        Map<String, String> have = new HashMap<>();
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT key, value FROM meta")) {
+            while (r.next()) {
+                have.put(r.getString(1), r.getString(2));
+            }
+        }
+        if (have.isEmpty()) {
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO meta(key, value) VALUES (?, ?)")) {
+                for (Map.Entry<String, String> e : want.entrySet()) {
+                    p.setString(1, e.getKey());
+                    p.setString(2, e.getValue());
+                    p.executeUpdate();
+                }
+            }
+            try (PreparedStatement p = db.prepareStatement("INSERT INTO blocks(height, hash) VALUES (0, ?)")) {
+                p.setBytes(1, genesis.getBytes());
+                p.executeUpdate();
+            }
+            db.commit();
+            return;
+        }
+        for (Map.Entry<String, String> e : want.entrySet()) {
+            if (!e.getValue().equals(have.get(e.getKey()))) {
+                throw new BlockStoreException("the BMM state database " + file + " was written with " + e.getKey() + " "
+                        + have.get(e.getKey()) + ", but this chain has " + e.getValue()
+                        + ": open it with the settings it was written with, or delete it and the block store to follow the chain again");
+            }
+        }
+    }
+
+    /** The height of the highest connected block. */
+    int tipHeight() throws BlockStoreException {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT MAX(height) FROM blocks")) {
+            return r.next() ? r.getInt(1) : 0;
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+    }
+
+    /** The hash of the connected block at {@code height}. */
+    Sha256Hash hashAt(int height) throws BlockStoreException {
+        try {
+            PreparedStatement p = sql("SELECT hash FROM blocks WHERE height = ?");
+            p.setInt(1, height);
+            try (ResultSet r = p.executeQuery()) {
+                if (!r.next()) {
+                    throw damaged("no block at height " + height);
+                }
+                return Sha256Hash.wrap(r.getBytes(1));
+            }
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+    }
+
+    /** What D3 is rebuilt from. */
+    @FunctionalInterface
+    interface RowConsumer {
+        void accept(int height, Optional<CoinbaseM7> m7);
+    }
+
+    /** Streams the connected blocks' M7s from height 1 up, in height order (D3 replays them). */
+    void replay(RowConsumer to) throws BlockStoreException {
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT height, cb_index, m7 FROM blocks WHERE height > 0 ORDER BY height")) {
+            int expected = 1;
+            while (r.next()) {
+                int h = r.getInt(1);
+                if (h != expected++) {
+                    throw damaged("no block at height " + (expected - 1));
+                }
+                byte[] script = r.getBytes(3);
+                Optional<CoinbaseM7> m7 = Optional.empty();
+                if (script != null) {
+                    Optional<M7> parsed = M7Codec.parse(script);
+                    if (parsed.isEmpty()) {
+                        throw damaged("the M7 kept for height " + h + " does not parse");
+                    }
+                    m7 = Optional.of(new CoinbaseM7(r.getInt(2), parsed.get()));
+                }
+                to.accept(h, m7);
+            }
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+    }
+
+    private BlockStoreException damaged(String what) {
+        return new BlockStoreException("the BMM state database " + file + " is damaged (" + what
+                + "): delete it and the block store to follow the chain again");
+    }
+
+    /** Every indexed output. */
+    Map<TransactionOutPoint, Prevout> outputs() throws BlockStoreException {
+        Map<TransactionOutPoint, Prevout> out = new HashMap<>();
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT txid, vout, value, script FROM outputs")) {
+            while (r.next()) {
+                out.put(outpoint(r.getBytes(1), r.getLong(2)), new Prevout(Coin.valueOf(r.getLong(3)), r.getBytes(4)));
+            }
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+        return out;
+    }
+
+    /** The output index's undo of the block at {@code height}, as far as it is still kept. */
+    OutputIndex.Undo undoAt(int height) throws BlockStoreException {
+        List<TransactionOutPoint> created = new ArrayList<>();
+        Map<TransactionOutPoint, Prevout> spent = new HashMap<>();
+        try (PreparedStatement p = db.prepareStatement("SELECT txid, vout FROM outputs WHERE height = ?"
+                + " UNION ALL SELECT txid, vout FROM spent WHERE created = ?")) {
+            p.setInt(1, height);
+            p.setInt(2, height);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    created.add(outpoint(r.getBytes(1), r.getLong(2)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+        try (PreparedStatement p = db.prepareStatement("SELECT txid, vout, value, script FROM spent WHERE height = ?")) {
+            p.setInt(1, height);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    spent.put(outpoint(r.getBytes(1), r.getLong(2)), new Prevout(Coin.valueOf(r.getLong(3)), r.getBytes(4)));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+        return new OutputIndex.Undo(created, spent);
+    }
+
+    /** The kept bodies from {@code fromHeight} up, in height order. */
+    List<StoredBody> bodies(int fromHeight) throws BlockStoreException {
+        List<StoredBody> out = new ArrayList<>();
+        try (PreparedStatement p = db.prepareStatement("SELECT height, raw FROM bodies WHERE height >= ? ORDER BY height")) {
+            p.setInt(1, fromHeight);
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(new StoredBody(r.getInt(1), Block.read(ByteBuffer.wrap(r.getBytes(2)))));
+                }
+            }
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+        return out;
+    }
+
+    /** Saves the changes of one head change, and drops what lies deeper than {@code keepFrom}. One transaction. */
+    void save(List<Change> changes, int keepFrom) throws BlockStoreException {
+        try {
+            for (Change c : changes) {
+                if (c instanceof Change.Connected k) {
+                    connect(k);
+                } else {
+                    disconnect(((Change.Disconnected) c).height());
+                }
+            }
+            for (String prune : List.of("DELETE FROM bodies WHERE height < ?", "DELETE FROM spent WHERE height < ?")) {
+                PreparedStatement p = sql(prune);
+                p.setInt(1, keepFrom);
+                p.executeUpdate();
+            }
+            db.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure("write", e);
+        } catch (RuntimeException e) {
+            rollbackQuietly();
+            throw e;
+        }
+    }
+
+    /** Keeps a side block's body, so that its branch can still win after a restart. */
+    void saveBody(int height, Block block) throws BlockStoreException {
+        try {
+            putBody(height, block);
+            db.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure("write", e);
+        }
+    }
+
+    /**
+     * Takes the stored state back to {@code height} (a crash left it ahead of the block store).
+     *
+     * @throws BlockStoreException when the undo data for a block above is no longer kept
+     */
+    void disconnectTo(int height, int tip) throws BlockStoreException {
+        try {
+            for (int h = tip; h > height; h--) {
+                disconnect(h);
+            }
+            db.commit();
+        } catch (SQLException e) {
+            rollbackQuietly();
+            throw failure("write", e);
+        }
+    }
+
+    private void connect(Change.Connected k) throws SQLException {
+        PreparedStatement row = sql("INSERT OR REPLACE INTO blocks(height, hash, cb_index, m7) VALUES (?, ?, ?, ?)");
+        row.setInt(1, k.height());
+        row.setBytes(2, k.block().getHash().getBytes());
+        if (k.m7().isPresent()) {
+            int cb = k.m7().get().cbIndex();
+            row.setInt(3, cb);
+            row.setBytes(4, k.block().getTransactions().get(0).getOutput(cb).getScriptBytes());
+        } else {
+            row.setNull(3, java.sql.Types.INTEGER);
+            row.setNull(4, java.sql.Types.BLOB);
+        }
+        row.executeUpdate();
+        for (TransactionOutPoint op : k.spent()) {
+            // kept with the height it was made at, so that a disconnect can put it back
+            PreparedStatement keep = sql("INSERT INTO spent(height, txid, vout, value, script, created)"
+                    + " SELECT ?, txid, vout, value, script, height FROM outputs WHERE txid = ? AND vout = ?");
+            keep.setInt(1, k.height());
+            keep.setBytes(2, op.hash().getBytes());
+            keep.setLong(3, op.index());
+            keep.executeUpdate();
+            PreparedStatement del = sql("DELETE FROM outputs WHERE txid = ? AND vout = ?");
+            del.setBytes(1, op.hash().getBytes());
+            del.setLong(2, op.index());
+            del.executeUpdate();
+        }
+        for (Map.Entry<TransactionOutPoint, Prevout> e : k.created().entrySet()) {
+            PreparedStatement add = sql("INSERT OR REPLACE INTO outputs(txid, vout, value, script, height) VALUES (?, ?, ?, ?, ?)");
+            add.setBytes(1, e.getKey().hash().getBytes());
+            add.setLong(2, e.getKey().index());
+            add.setLong(3, e.getValue().value().value);
+            add.setBytes(4, e.getValue().scriptPubKey());
+            add.setInt(5, k.height());
+            add.executeUpdate();
+        }
+        putBody(k.height(), k.block());
+    }
+
+    private void putBody(int height, Block block) throws SQLException {
+        PreparedStatement p = sql("INSERT OR IGNORE INTO bodies(hash, height, raw) VALUES (?, ?, ?)");
+        p.setBytes(1, block.getHash().getBytes());
+        p.setInt(2, height);
+        p.setBytes(3, block.serialize());
+        p.executeUpdate();
+    }
+
+    /** The block at {@code height} leaves: its outputs go, the outputs it spent come back. */
+    private void disconnect(int height) throws SQLException {
+        for (String step : List.of("DELETE FROM outputs WHERE height = ?",
+                "INSERT OR REPLACE INTO outputs(txid, vout, value, script, height)"
+                        + " SELECT txid, vout, value, script, created FROM spent WHERE height = ?",
+                "DELETE FROM spent WHERE height = ?",
+                "DELETE FROM blocks WHERE height = ?")) {
+            PreparedStatement p = sql(step);
+            p.setInt(1, height);
+            p.executeUpdate();
+        }
+    }
+
+    private PreparedStatement sql(String statement) throws SQLException {
+        PreparedStatement p = statements.get(statement);
+        if (p == null) {
+            p = db.prepareStatement(statement);
+            statements.put(statement, p);
+        }
+        return p;
+    }
+
+    private static TransactionOutPoint outpoint(byte[] txid, long vout) {
+        return new TransactionOutPoint(vout, Sha256Hash.wrap(txid));
+    }
+
+    private void rollbackQuietly() {
+        try {
+            db.rollback();
+        } catch (SQLException ignored) {
+            // the connection is gone; nothing was committed
+        }
+    }
+
+    private BlockStoreException failure(String what, SQLException e) {
+        return new BlockStoreException("cannot " + what + " the BMM state database " + file + ": " + e.getMessage(), e);
+    }
+
+    @Override
+    public void close() {
+        try {
+            for (PreparedStatement p : statements.values()) {
+                p.close();
+            }
+            db.close();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot close the BMM state database " + file + ": " + e.getMessage(), e);
+        }
+    }
+}
