@@ -50,9 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>Start-up: BMM state (D3, the output index) lives in memory and must see every block from
  * genesis. Without a state database the block store must be new (its head at genesis); with one
  * ({@link BmmChainConfig#withStateDatabase}), every head change is saved before the block store's
- * head moves, and a chain opened again over the same store rebuilds its state from the database,
- * first taking the store's head back to the last block both have (after a crash between the two
- * writes, or a store that lost its last writes); bitcoinj then downloads the rest again.
+ * head moves, and a chain opened again rebuilds its state from the database, which is the
+ * authority: the block store's head is set to the database's tip, with any headers it lacks.
  */
 public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BmmBlockChain.class);
@@ -106,6 +105,9 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     private final StateDatabase db;
     /** Changes since the last head change, saved with the next one (dropped with the journal). */
     private final List<StateDatabase.Change> unsaved = new ArrayList<>();
+    /** Why the chain takes no more blocks (closed, or its state database and block store fell apart); null while it does. */
+    private String unusable;
+    private boolean closed;
 
     public BmmBlockChain(Network network, BlockStore blockStore, BmmChainConfig config) throws BlockStoreException {
         this(NetworkParameters.of(network), blockStore, config);
@@ -148,39 +150,31 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     }
 
     /**
-     * Rebuilds the BMM state from the database: first the database and the block store go back to
-     * the last block both have as connected, then D3 is replayed from the stored M7s, the index is
-     * loaded, and the kept bodies (with the undo data of the connected ones) come back.
+     * Rebuilds the BMM state from the database, which is the authority: the block store's head is
+     * set to the database's tip (with the headers the store lacks: a new store, or one that lost
+     * its last writes; or back from blocks the database never saved), D3 is replayed from the
+     * stored M7s, the index is loaded, and the kept bodies (with the undo data of the connected
+     * ones) come back.
      */
     private void restore() throws BlockStoreException {
         int dbTip = db.tipHeight();
+        Sha256Hash tipHash = db.hashAt(dbTip);
         StoredBlock storeHead = getChainHead();
-        StoredBlock common = storeHead;
-        while (common != null && common.getHeight() > dbTip) {
-            common = common.getPrev(blockStore);
-        }
-        while (common != null && !common.getHeader().getHash().equals(db.hashAt(common.getHeight()))) {
-            common = common.getPrev(blockStore);
-        }
-        if (common == null) {
-            throw new BlockStoreException("the block store (head " + storeHead.getHeader().getHash() + " at height "
-                    + storeHead.getHeight() + ") and the BMM state database (tip at height " + dbTip
-                    + ") have no block in common within the headers the store keeps: open the block store the database"
-                    + " was written with, or delete both to follow the chain again");
-        }
-        int at = common.getHeight();
-        if (at < dbTip) {
-            if (dbTip - at > config.maxReorgDepth()) {
-                throw new BlockStoreException("the block store's head (height " + storeHead.getHeight() + ") is "
-                        + (dbTip - at) + " blocks behind the BMM state database (tip at height " + dbTip
-                        + "), deeper than its undo data (maxReorgDepth " + config.maxReorgDepth()
-                        + "): open the block store the database was written with, or delete both to follow the chain again");
+        StoredBlock tip = null;
+        if (!storeHead.getHeader().getHash().equals(tipHash)) {
+            tip = dbTip == 0 ? new StoredBlock(params.getGenesisBlock(), params.getGenesisBlock().getWork(), 0)
+                    : db.storedAt(dbTip);
+            int lowestMissing = dbTip + 1;
+            while (lowestMissing > 1 && blockStore.get(db.hashAt(lowestMissing - 1)) == null) {
+                lowestMissing--;
             }
-            log.warn("the BMM state database was {} block(s) ahead of the block store; taken back to height {}",
-                    dbTip - at, at);
-            db.disconnectTo(at, dbTip);
+            for (int h = lowestMissing; h <= dbTip; h++) {
+                blockStore.put(db.storedAt(h));
+            }
+            log.warn("the block store's head (height {}) was not the BMM state database's tip (height {}): set to it,"
+                    + " with {} header(s) from the database", storeHead.getHeight(), dbTip, dbTip + 1 - lowestMissing);
         }
-        int keepFrom = at - config.maxReorgDepth();
+        int keepFrom = dbTip - config.maxReorgDepth();
         d3.connect(0, Optional.empty());
         Map<Integer, D3Undo> d3Undo = new HashMap<>();
         db.replay((h, m7) -> {
@@ -194,29 +188,35 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         }
         for (StateDatabase.StoredBody b : db.bodies(Math.max(keepFrom, 0))) {
             Kept k = keepBody(b.height(), b.block(), PrevoutSource.NONE);
-            if (b.height() >= 1 && b.height() <= at && db.hashAt(b.height()).equals(k.hash)) {
+            if (b.height() >= 1 && b.height() <= dbTip && db.hashAt(b.height()).equals(k.hash)) {
                 k.undo = new BlockUndo(d3Undo.get(b.height()), db.undoAt(b.height()));
             }
         }
-        maxStoredHeight = Math.max(storeHead.getHeight(), dbTip);
-        if (at < storeHead.getHeight()) {
-            log.warn("the block store's head was {} block(s) ahead of the BMM state database; taken back to height {}"
-                    + " (those blocks are downloaded again)", storeHead.getHeight() - at, at);
-            setChainHead(common);
+        // headers above the head (blocks disconnected before the restart) must be reconnected first
+        maxStoredHeight = Math.max(Math.max(storeHead.getHeight(), dbTip), db.maxBodyHeight());
+        if (tip != null) {
+            setChainHead(tip);
         }
-        log.info("BMM state restored at height {} from {}", at, config.stateDatabase().get());
+        log.info("BMM state restored at height {} from {}", dbTip, config.stateDatabase().get());
     }
 
-    /** Closes the state database, if any (the block store is the caller's to close, after this). */
+    /**
+     * Closes the state database, if any (the block store is the caller's to close, after this).
+     * The chain takes no more blocks; D3 stays readable.
+     */
     @Override
     public void close() {
-        if (db != null) {
-            lock.lock();
-            try {
-                db.close();
-            } finally {
-                lock.unlock();
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                unusable = "the chain is closed";
+                if (db != null) {
+                    db.close();
+                }
             }
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -250,6 +250,9 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     /**
      * Adds a full block and says what happened. Unlike {@link #add(Block)}, a refused block is a
      * result, with the BMM reject reason when a BMM rule refused it.
+     *
+     * @throws IllegalStateException when the chain is closed, or its block store or state database
+     *                               fails (the block is then not connected, and nothing changed)
      */
     public Offer offer(Block block) {
         return offer(block, PrevoutSource.NONE);
@@ -394,6 +397,9 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
 
     /** Under the lock: hands the block to bitcoinj's header path with the full block kept aside. */
     private Offer doOffer(Block block, PrevoutSource prevouts) throws VerificationException {
+        if (unusable != null) {
+            throw new IllegalStateException("BmmBlockChain takes no more blocks: " + unusable);
+        }
         if (block.getTransactions() == null || block.getTransactions().isEmpty()) {
             throw new VerificationException("block " + block.getHash() + " came without its transactions:"
                     + " BmmBlockChain enforces the BMM rules on full blocks");
@@ -429,6 +435,10 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         } catch (RuntimeException e) {
             notSettingChainHead();
             undoReconnects(startHeight);
+            if (e.getCause() instanceof BlockStoreException s) {
+                // bitcoinj wraps a store's failure (the state database's too): not the block's fault, so no refusal
+                throw new IllegalStateException("block " + hash + " was not connected: " + s.getMessage(), s);
+            }
             throw e;
         } finally {
             pending = null;
@@ -542,8 +552,8 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
                 // for the real block, which would then be refused when its branch won
                 BlockContents.verify(params, full, stored.getHeight());
             }
-            keepBody(stored.getHeight(), full, supplied);
-            if (db != null) {
+            Kept k = keepBody(stored.getHeight(), full, supplied);
+            if (db != null && k.block == full) { // a connected block keeps its body
                 db.saveBody(stored.getHeight(), full);
             }
         }
@@ -572,11 +582,23 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
                     throw new BlockStoreException("unreachable height " + height);
                 }
             }
-            for (StoredBlock b : undo) {
-                unapply(kept.get(b.getHeader().getHash()));
+            List<Kept> done = new ArrayList<>();
+            try {
+                for (StoredBlock b : undo) {
+                    Kept k = kept.get(b.getHeader().getHash());
+                    unapply(k);
+                    done.add(k);
+                }
+                journal.clear();
+                setChainHead(head);
+            } catch (BlockStoreException | RuntimeException e) {
+                // the head did not move (the state database refused the change): D3 and the index go back too
+                for (int i = done.size() - 1; i >= 0; i--) {
+                    reapply(done.get(i));
+                }
+                unsaved.clear();
+                throw e;
             }
-            journal.clear();
-            setChainHead(head);
         } finally {
             lock.unlock();
         }
@@ -585,11 +607,20 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     @Override
     protected void doSetChainHead(StoredBlock chainHead) throws BlockStoreException {
         if (db != null) {
-            // the database first: after a crash in between it is ahead, which restore() undoes
-            db.save(unsaved, chainHead.getHeight() - config.maxReorgDepth());
+            // the database first: after a crash in between, it is ahead, and restore() moves the store's head to it
+            db.save(unsaved, chainHead.getHeight() - config.maxReorgDepth(), blockStore::get);
             unsaved.clear();
+            try {
+                blockStore.setChainHead(chainHead);
+            } catch (BlockStoreException | RuntimeException e) {
+                // memory goes back with the journal, the database does not: only opening it again agrees them
+                unusable = "the block store failed after the state database saved the head at height "
+                        + chainHead.getHeight() + " (" + e.getMessage() + "): close the chain and open it again";
+                throw e;
+            }
+        } else {
+            blockStore.setChainHead(chainHead);
         }
-        blockStore.setChainHead(chainHead);
         journal.clear();
         prune(chainHead.getHeight());
     }

@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.bitcoinj.base.Coin;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.Block;
+import org.bitcoinj.core.StoredBlock;
 import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.store.BlockStoreException;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
@@ -26,15 +27,21 @@ import org.sidechains.bmm.m7.M7Codec;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The enforcing chain's BMM state on disk (SQLite, WAL), so that a chain over a persistent block
- * store ({@code SPVBlockStore}) survives a restart or a crash without following the chain again
- * from genesis. It holds what D3 is rebuilt from (each connected block's hash and M7), the output
- * index with the undo of its last blocks, and the bodies of the blocks within the reorg depth.
- * Each head change is one transaction, written before the block store's head moves; on opening,
- * the two are brought back to their last common block ({@link #reconcile}).
+ * The enforcing chain's BMM state on disk (SQLite, WAL), so that the chain survives a restart or a
+ * crash without following the chain again from genesis. It holds what D3 is rebuilt from (each
+ * connected block's header as bitcoinj stores it, and its M7), the output index with the undo of
+ * its last blocks, and the bodies of the blocks within the reorg depth. Each head change is one
+ * transaction, written before the block store's head moves. The database is the authority: on
+ * opening, the block store's head is set to the database's tip, with any headers it lacks.
  */
 final class StateDatabase implements AutoCloseable {
     static final int SCHEMA_VERSION = 1;
+
+    /** Finds a block's header as the block store keeps it (with its height and chain work). */
+    @FunctionalInterface
+    interface Headers {
+        StoredBlock get(Sha256Hash hash) throws BlockStoreException;
+    }
 
     /** A change to save with the next head change; made while the chain's journal is open. */
     sealed interface Change {
@@ -82,7 +89,9 @@ final class StateDatabase implements AutoCloseable {
             }
             return s;
         } catch (SQLException | java.io.IOException e) {
-            throw new BlockStoreException("cannot open the BMM state database " + file + ": " + e.getMessage(), e);
+            String busy = e.getMessage() != null && (e.getMessage().contains("SQLITE_BUSY") || e.getMessage().contains("locked"))
+                    ? " (another process has it open: one chain per database)" : "";
+            throw new BlockStoreException("cannot open the BMM state database " + file + busy + ": " + e.getMessage(), e);
         }
     }
 
@@ -90,11 +99,14 @@ final class StateDatabase implements AutoCloseable {
         try (Statement s = db.createStatement()) {
             // WAL with NORMAL sync: a commit survives the process being killed; a power loss may take
             // the last commits, never consistency (and reconcile() handles a database behind the store)
+            // one writer: a second process on the same file is refused (as SPVBlockStore locks its file)
+            s.execute("PRAGMA locking_mode=EXCLUSIVE");
+            s.execute("PRAGMA busy_timeout=200"); // the lock is held for the chain's life: waiting longer is pointless
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=NORMAL");
             s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS blocks(height INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
-                    + " cb_index INTEGER, m7 BLOB)");
+                    + " header BLOB, cb_index INTEGER, m7 BLOB)");
             s.execute("CREATE TABLE IF NOT EXISTS outputs(txid BLOB NOT NULL, vout INTEGER NOT NULL,"
                     + " value INTEGER NOT NULL, script BLOB NOT NULL, height INTEGER NOT NULL,"
                     + " PRIMARY KEY(txid, vout)) WITHOUT ROWID");
@@ -163,6 +175,32 @@ final class StateDatabase implements AutoCloseable {
                 }
                 return Sha256Hash.wrap(r.getBytes(1));
             }
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+    }
+
+    /** The header of the connected block at {@code height} (not genesis), as bitcoinj stores it. */
+    StoredBlock storedAt(int height) throws BlockStoreException {
+        try {
+            PreparedStatement p = sql("SELECT header FROM blocks WHERE height = ?");
+            p.setInt(1, height);
+            try (ResultSet r = p.executeQuery()) {
+                byte[] header = r.next() ? r.getBytes(1) : null;
+                if (header == null) {
+                    throw damaged("no header at height " + height);
+                }
+                return StoredBlock.deserializeCompactV2(ByteBuffer.wrap(header));
+            }
+        } catch (SQLException e) {
+            throw failure("read", e);
+        }
+    }
+
+    /** The height of the highest kept body (a block disconnected from the head may be above it). */
+    int maxBodyHeight() throws BlockStoreException {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT MAX(height) FROM bodies")) {
+            return r.next() ? r.getInt(1) : 0;
         } catch (SQLException e) {
             throw failure("read", e);
         }
@@ -265,11 +303,11 @@ final class StateDatabase implements AutoCloseable {
     }
 
     /** Saves the changes of one head change, and drops what lies deeper than {@code keepFrom}. One transaction. */
-    void save(List<Change> changes, int keepFrom) throws BlockStoreException {
+    void save(List<Change> changes, int keepFrom, Headers headers) throws BlockStoreException {
         try {
             for (Change c : changes) {
                 if (c instanceof Change.Connected k) {
-                    connect(k);
+                    connect(k, headers.get(k.block().getHash()));
                 } else {
                     disconnect(((Change.Disconnected) c).height());
                 }
@@ -300,34 +338,24 @@ final class StateDatabase implements AutoCloseable {
         }
     }
 
-    /**
-     * Takes the stored state back to {@code height} (a crash left it ahead of the block store).
-     *
-     * @throws BlockStoreException when the undo data for a block above is no longer kept
-     */
-    void disconnectTo(int height, int tip) throws BlockStoreException {
-        try {
-            for (int h = tip; h > height; h--) {
-                disconnect(h);
-            }
-            db.commit();
-        } catch (SQLException e) {
-            rollbackQuietly();
-            throw failure("write", e);
+    private void connect(Change.Connected k, StoredBlock stored) throws SQLException, BlockStoreException {
+        if (stored == null || stored.getHeight() != k.height()) {
+            throw new BlockStoreException("the block store has no header for block " + k.block().getHash()
+                    + " at height " + k.height());
         }
-    }
-
-    private void connect(Change.Connected k) throws SQLException {
-        PreparedStatement row = sql("INSERT OR REPLACE INTO blocks(height, hash, cb_index, m7) VALUES (?, ?, ?, ?)");
+        ByteBuffer header = ByteBuffer.allocate(StoredBlock.COMPACT_SERIALIZED_SIZE_V2);
+        stored.serializeCompactV2(header);
+        PreparedStatement row = sql("INSERT OR REPLACE INTO blocks(height, hash, header, cb_index, m7) VALUES (?, ?, ?, ?, ?)");
         row.setInt(1, k.height());
         row.setBytes(2, k.block().getHash().getBytes());
+        row.setBytes(3, header.array());
         if (k.m7().isPresent()) {
             int cb = k.m7().get().cbIndex();
-            row.setInt(3, cb);
-            row.setBytes(4, k.block().getTransactions().get(0).getOutput(cb).getScriptBytes());
+            row.setInt(4, cb);
+            row.setBytes(5, k.block().getTransactions().get(0).getOutput(cb).getScriptBytes());
         } else {
-            row.setNull(3, java.sql.Types.INTEGER);
-            row.setNull(4, java.sql.Types.BLOB);
+            row.setNull(4, java.sql.Types.INTEGER);
+            row.setNull(5, java.sql.Types.BLOB);
         }
         row.executeUpdate();
         for (TransactionOutPoint op : k.spent()) {
@@ -356,7 +384,8 @@ final class StateDatabase implements AutoCloseable {
     }
 
     private void putBody(int height, Block block) throws SQLException {
-        PreparedStatement p = sql("INSERT OR IGNORE INTO bodies(hash, height, raw) VALUES (?, ?, ?)");
+        // the latest offer of a block not connected replaces its body, as in memory
+        PreparedStatement p = sql("INSERT OR REPLACE INTO bodies(hash, height, raw) VALUES (?, ?, ?)");
         p.setBytes(1, block.getHash().getBytes());
         p.setInt(2, height);
         p.setBytes(3, block.serialize());
@@ -403,13 +432,22 @@ final class StateDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        try {
-            for (PreparedStatement p : statements.values()) {
+        SQLException first = null;
+        for (PreparedStatement p : statements.values()) {
+            try {
                 p.close();
+            } catch (SQLException e) {
+                first = first == null ? e : first;
             }
+        }
+        statements.clear();
+        try {
             db.close();
         } catch (SQLException e) {
-            throw new IllegalStateException("cannot close the BMM state database " + file + ": " + e.getMessage(), e);
+            first = first == null ? e : first;
+        }
+        if (first != null) {
+            throw new IllegalStateException("cannot close the BMM state database " + file + ": " + first.getMessage(), first);
         }
     }
 }

@@ -21,6 +21,7 @@ import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
 import org.bitcoinj.store.BlockStoreException;
+import org.bitcoinj.store.MemoryBlockStore;
 import org.bitcoinj.store.SPVBlockStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,12 @@ class BmmBlockChainRestartTest {
 
     BmmChainConfig config() {
         return BmmChainConfig.regtest().withFullOutputIndex().withStateDatabase(dir.resolve("bmm.sqlite"));
+    }
+
+    /** As {@link #config()}, with undo data and bodies kept for 3 blocks only. */
+    BmmChainConfig shallowConfig() {
+        return new BmmChainConfig(BmmChainConfig.regtest().params(), 3).withFullOutputIndex()
+                .withStateDatabase(dir.resolve("bmm.sqlite"));
     }
 
     BmmBlockChain open(BmmChainConfig cfg) throws BlockStoreException {
@@ -93,6 +100,18 @@ class BmmBlockChainRestartTest {
         return b;
     }
 
+    /** Builds {@code n} blocks on {@code from}, the i-th with an M7 entry mh(chainIndex, first + i), offered to both chains; the last one's hash. */
+    Sha256Hash branch(Sha256Hash from, int chainIndex, int first, int n) {
+        Sha256Hash prev = from;
+        for (int i = 0; i < n; i++) {
+            Block b = net.build(prev, List.of(mh(chainIndex, first + i)), List.of());
+            net.chain.offer(b);
+            chain.offer(b);
+            prev = b.getHash();
+        }
+        return prev;
+    }
+
     List<TransactionOutPoint> mineEmpty(int n) {
         List<TransactionOutPoint> coins = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -112,6 +131,19 @@ class BmmBlockChainRestartTest {
         return BribeBuilder.build(M8Tag.forBlock(m, height), net.minerKey, Coin.COIN,
                 List.of(BribeBuilder.Funding.p2wpkh(coin, RegtestDriver.SUBSIDY, net.minerKey)),
                 ScriptBuilder.createP2WPKHOutputScript(net.minerKey), Fee.absolute(Coin.valueOf(2000))).tx();
+    }
+
+    /** The two chains' indexes agree on each of these outputs (value and script). */
+    void assertSameIndex(List<TransactionOutPoint> ops) {
+        for (TransactionOutPoint op : ops) {
+            Optional<Prevout> want = net.chain.prevouts().find(op);
+            Optional<Prevout> have = chain.prevouts().find(op);
+            assertEquals(want.isPresent(), have.isPresent(), op.toString());
+            if (want.isPresent()) {
+                assertEquals(want.get().value(), have.get().value());
+                assertArrayEquals(want.get().scriptPubKey(), have.get().scriptPubKey());
+            }
+        }
     }
 
     void assertSameAsReference() {
@@ -156,15 +188,8 @@ class BmmBlockChainRestartTest {
         assertEquals(Optional.empty(), chain.prevouts().find(coins.get(0)), "spent before the restart");
 
         // a competing branch from 3 below the restart point, with other M7s, wins on both chains
-        Sha256Hash fork = offered.get(offered.size() - 4).getHash();
-        Sha256Hash prev = fork;
-        for (int i = 0; i < 5; i++) {
-            Block b = net.build(prev, List.of(mh(1, 50 + i)), List.of());
-            net.chain.offer(b);
-            chain.offer(b);
-            prev = b.getHash();
-        }
-        assertEquals(prev, chain.getChainHead().getHeader().getHash());
+        Sha256Hash won = branch(offered.get(offered.size() - 4).getHash(), 1, 50, 5);
+        assertEquals(won, chain.getChainHead().getHeader().getHash());
         assertSameAsReference();
         close();
 
@@ -173,25 +198,54 @@ class BmmBlockChainRestartTest {
     }
 
     @Test
-    void aDatabaseAheadOfTheStoreGoesBackToTheStoresHead() throws Exception {
+    void aDatabaseAheadOfTheStoreMovesTheStoresHeadToItsTip() throws Exception {
         open(config());
         history();
-        int height = chain.getBestChainHeight();
         close();
         // a crash after the database saved two blocks and before the store's head moved
         SPVBlockStore s = new SPVBlockStore(RegtestDriver.PARAMS, dir.resolve("headers.spv").toFile());
         s.setChainHead(s.get(offered.get(offered.size() - 3).getHash()));
         s.close();
         open(config());
-        assertEquals(height - 2, chain.getBestChainHeight());
-        net.chain.disconnectTo(height - 2);
         assertSameAsReference();
-        // bitcoinj downloads the two blocks again
-        for (Block b : offered.subList(offered.size() - 2, offered.size())) {
-            assertInstanceOf(Offer.Connected.class, chain.offer(b));
-            net.chain.offer(b);
+        mine(List.of(mh(1, 7)), List.of());
+        assertSameAsReference();
+    }
+
+    @Test
+    void aStoreThatLostItsHeadersGetsThemFromTheDatabase() throws Exception {
+        BmmChainConfig shallow = shallowConfig();
+        open(shallow);
+        List<Block> main = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            main.add(mine(List.of(mh(1, i)), List.of()));
         }
+        close();
+        // a power loss took the store's last writes, far deeper than the undo data: here, all of them
+        Files.delete(dir.resolve("headers.spv"));
+        open(shallow);
+        assertEquals(6, chain.getBestChainHeight());
         assertSameAsReference();
+        // and a reorg within the kept depth still works
+        Sha256Hash won = branch(main.get(3).getHash(), 2, 1, 3);
+        assertEquals(won, chain.getChainHead().getHeader().getHash());
+        assertSameAsReference();
+    }
+
+    @Test
+    void aChainOverAMemoryStoreOpensAgainFromTheDatabase() throws Exception {
+        BmmChainConfig cfg = config();
+        BmmBlockChain c = new BmmBlockChain(RegtestDriver.PARAMS, new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()), cfg);
+        chain = c;
+        List<TransactionOutPoint> coins = history();
+        c.close();
+        chain = new BmmBlockChain(RegtestDriver.PARAMS, new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()), cfg);
+        assertSameAsReference();
+        assertSameIndex(coins);
+        mine(List.of(mh(1, 8)), List.of(spend(coins.get(1), ScriptBuilder.createP2WPKHOutputScript(net.minerKey))));
+        assertSameAsReference();
+        chain.close();
+        chain = null;
     }
 
     @Test
@@ -237,27 +291,187 @@ class BmmBlockChainRestartTest {
         assertSameAsReference();
     }
 
+    /** Spends made, undone by a reorg after a restart, and made again: the index follows on disk too. */
     @Test
-    void aStoreTooFarBehindTheDatabaseIsRefusedAndNothingChanges() throws Exception {
-        BmmChainConfig shallow = new BmmChainConfig(BmmChainConfig.regtest().params(), 3)
-                .withStateDatabase(dir.resolve("bmm.sqlite"));
-        open(shallow);
-        for (int i = 0; i < 6; i++) {
-            Block b = net.build(net.tip(), List.of(mh(1, i)), List.of());
-            net.chain.offer(b);
-            chain.offer(b);
-        }
+    void spendsUndoneByAReorgAcrossARestart() throws Exception {
+        open(config());
+        List<TransactionOutPoint> coins = mineEmpty(5);
+        Sha256Hash fork = net.tip();
+        Script p2wpkh = ScriptBuilder.createP2WPKHOutputScript(net.minerKey);
+        Transaction t1 = spend(coins.get(0), p2wpkh);
+        TransactionOutPoint x = new TransactionOutPoint(0, t1.getTxId());
+        Transaction t2 = new Transaction();
+        t2.addOutput(RegtestDriver.SUBSIDY.subtract(Coin.valueOf(3000)), p2wpkh);
+        t2.addSignedInput(x, p2wpkh, RegtestDriver.SUBSIDY.subtract(Coin.valueOf(1000)), net.minerKey);
+        // created and spent in one block
+        Transaction t3 = spend(coins.get(1), p2wpkh);
+        Transaction t4 = new Transaction();
+        t4.addOutput(RegtestDriver.SUBSIDY.subtract(Coin.valueOf(3000)), p2wpkh);
+        t4.addSignedInput(new TransactionOutPoint(0, t3.getTxId()), p2wpkh,
+                RegtestDriver.SUBSIDY.subtract(Coin.valueOf(1000)), net.minerKey);
+        mine(List.of(mh(1, 1)), List.of(t1, t3, t4));
+        mine(List.of(), List.of(t2)); // spends x, made a block before
+        mineEmpty(1);
+        List<TransactionOutPoint> watched = new ArrayList<>(List.of(coins.get(0), coins.get(1), x,
+                new TransactionOutPoint(0, t2.getTxId()), new TransactionOutPoint(0, t3.getTxId()),
+                new TransactionOutPoint(0, t4.getTxId())));
         close();
-        Files.move(dir.resolve("headers.spv"), dir.resolve("other.spv"));
-        BlockStoreException e = assertThrows(BlockStoreException.class, () -> open(shallow));
-        assertTrue(e.getMessage().contains("6 blocks behind the BMM state database"), e.getMessage());
-        chain = null;
-        // the right store again: all there
-        Files.delete(dir.resolve("headers.spv"));
-        Files.move(dir.resolve("other.spv"), dir.resolve("headers.spv"));
+        open(config());
+        assertSameIndex(watched);
+        Sha256Hash won = branch(fork, 1, 60, 4);
+        assertEquals(won, chain.getChainHead().getHeader().getHash(), "the other branch won");
+        assertTrue(chain.prevouts().find(coins.get(0)).isPresent(), "unspent again");
+        assertSameAsReference();
+        assertSameIndex(watched);
+        close();
+        open(config());
+        assertSameAsReference();
+        assertSameIndex(watched);
+    }
+
+    @Test
+    void aSideBlockKeptBeforeARestartCanWinAfterIt() throws Exception {
+        open(config());
+        mineEmpty(4);
+        Sha256Hash fork = offered.get(offered.size() - 2).getHash();
+        Block s1 = net.build(fork, List.of(mh(1, 70)), List.of());
+        assertInstanceOf(Offer.SideBranch.class, chain.offer(s1));
+        net.chain.offer(s1);
+        close();
+        open(config());
+        Sha256Hash won = branch(s1.getHash(), 1, 71, 2);
+        assertEquals(won, chain.getChainHead().getHeader().getHash(), "s1's body came from the database");
+        assertSameAsReference();
+    }
+
+    /** The latest offer of a side block replaces its body, on disk as in memory. */
+    @Test
+    void aSideBlockOfferedAgainKeepsItsLatestBodyAcrossARestart() throws Exception {
+        open(config());
+        mineEmpty(4);
+        Sha256Hash fork = offered.get(offered.size() - 2).getHash();
+        Block real = net.build(fork, List.of(mh(1, 90)), List.of());
+        Block forged = BmmBlockChainEdgesTest.underTheHeaderOf(real, net.build(fork, List.of(mh(1, 91)), List.of()));
+        assertEquals(real.getHash(), forged.getHash());
+        assertInstanceOf(Offer.SideBranch.class, chain.offer(forged));
+        assertInstanceOf(Offer.SideBranch.class, chain.offer(real));
+        net.chain.offer(real);
+        close();
+        open(config());
+        Sha256Hash won = branch(real.getHash(), 1, 92, 2);
+        assertEquals(won, chain.getChainHead().getHeader().getHash());
+        assertSameAsReference();
+    }
+
+    /** A connected block offered again with another body keeps the body it was connected with, on disk too. */
+    @Test
+    void aConnectedBlockOfferedAgainWithAnotherBodyKeepsItsOwn() throws Exception {
+        open(config());
+        mineEmpty(2);
+        Block x = mine(List.of(mh(1, 1)), List.of());
+        mine(List.of(mh(1, 2)), List.of());
+        Block top = mine(List.of(mh(1, 3)), List.of());
+        Block forged = BmmBlockChainEdgesTest.underTheHeaderOf(x, net.build(offered.get(1).getHash(), List.of(mh(1, 9)), List.of()));
+        assertInstanceOf(Offer.SideBranch.class, chain.offer(forged));
+        close();
+        open(config());
+        chain.disconnectTo(2);
+        net.chain.disconnectTo(2);
+        assertEquals(new Offer.Connected(5, top.getHash()), chain.offer(top), "reconnected from the kept bodies");
+        net.chain.offer(top);
+        assertSameAsReference();
+    }
+
+    @Test
+    void blocksDisconnectedBeforeARestartConnectAgainInAnyOrderAfterIt() throws Exception {
+        open(config());
+        mineEmpty(3);
+        int h = chain.getBestChainHeight();
+        List<Block> up = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            up.add(mine(List.of(mh(1, 80 + i)), List.of()));
+        }
+        chain.disconnectTo(h);
+        close();
+        open(config());
+        assertEquals(h, chain.getBestChainHeight());
+        assertEquals(new Offer.Connected(h + 3, up.get(2).getHash()), chain.offer(up.get(2)), "the highest first");
+        assertSameAsReference();
+    }
+
+    /** The database refuses a write (here a trigger; in life a full disk): nothing changes, in memory either. */
+    @Test
+    void aFailedSaveChangesNothing() throws Exception {
+        open(config());
+        mineEmpty(3);
+        mine(List.of(mh(1, 5)), List.of());
+        int h = chain.getBestChainHeight();
+        close();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("bmm.sqlite"));
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TRIGGER no_delete BEFORE DELETE ON blocks BEGIN SELECT RAISE(ABORT, 'disk full'); END");
+        }
+        open(config());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> chain.disconnectTo(h - 2));
+        assertTrue(e.getMessage().contains("disk full"), e.getMessage());
+        assertEquals(h, chain.getBestChainHeight());
+        assertSameAsReference();
+        // and the chain goes on
+        mine(List.of(mh(1, 6)), List.of());
+        assertSameAsReference();
+        close();
+        open(config());
+        assertSameAsReference();
+    }
+
+    @Test
+    void aClosedChainTakesNoMoreBlocks() throws Exception {
+        open(config());
+        mineEmpty(2);
+        chain.close();
+        Block b = net.build(net.tip(), List.of(), List.of());
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> chain.offer(b));
+        assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertEquals(2, chain.d3().tipHeight(), "D3 stays readable");
+        close();
+    }
+
+    @Test
+    void aSecondChainOnTheSameDatabaseIsRefused() throws Exception {
+        open(config());
+        mineEmpty(1);
+        BlockStoreException e = assertThrows(BlockStoreException.class, () -> new BmmBlockChain(RegtestDriver.PARAMS,
+                new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()), config()));
+        assertTrue(e.getMessage().contains("another process has it open"), e.getMessage());
+        mineEmpty(1);
+        assertSameAsReference();
+    }
+
+    /** What is deeper than the reorg depth leaves the database: it stays small on a long chain. */
+    @Test
+    void undoAndBodiesDeeperThanTheReorgDepthAreDropped() throws Exception {
+        BmmChainConfig shallow = shallowConfig();
         open(shallow);
-        assertEquals(6, chain.getBestChainHeight());
-        assertEquals(net.chain.d3().rows(), chain.d3().rows());
+        List<TransactionOutPoint> coins = mineEmpty(102);
+        Script p2wpkh = ScriptBuilder.createP2WPKHOutputScript(net.minerKey);
+        for (int i = 0; i < 8; i++) {
+            mine(List.of(), List.of(spend(coins.get(i), p2wpkh)));
+        }
+        int tip = chain.getBestChainHeight();
+        close();
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("bmm.sqlite"));
+             java.sql.Statement st = c.createStatement()) {
+            try (java.sql.ResultSet r = st.executeQuery("SELECT COUNT(*), MIN(height) FROM spent")) {
+                r.next();
+                assertEquals(4, r.getInt(1), "the spends of the last 4 blocks");
+                assertEquals(tip - 3, r.getInt(2));
+            }
+            try (java.sql.ResultSet r = st.executeQuery("SELECT COUNT(*), MIN(height) FROM bodies")) {
+                r.next();
+                assertEquals(4, r.getInt(1));
+                assertEquals(tip - 3, r.getInt(2));
+            }
+        }
     }
 
     @Test
