@@ -57,24 +57,28 @@ public final class SyncBench {
             List<Long> sync0 = new ArrayList<>();
             List<Long> fetch3 = new ArrayList<>();
             List<Long> sync3 = new ArrayList<>();
+            List<Long> syncDb = new ArrayList<>();
             for (int r = -1; r < rounds; r++) { // round -1 warms the JIT and bitcoind's caches
                 boolean record = r >= 0;
                 // alternate the order so that drift on a shared machine hits both sides alike
                 if (r % 2 == 0) {
                     add(record, fetch0, fetch(main, batch, false));
-                    add(record, sync0, sync(main, batch, false));
+                    add(record, sync0, sync(main, batch, false, false));
+                    add(record, syncDb, sync(main, batch, false, true));
                     add(record, fetch3, fetch(main, batch, true));
-                    add(record, sync3, sync(main, batch, true));
+                    add(record, sync3, sync(main, batch, true, false));
                 } else {
-                    add(record, sync3, sync(main, batch, true));
+                    add(record, sync3, sync(main, batch, true, false));
                     add(record, fetch3, fetch(main, batch, true));
-                    add(record, sync0, sync(main, batch, false));
+                    add(record, syncDb, sync(main, batch, false, true));
+                    add(record, sync0, sync(main, batch, false, false));
                     add(record, fetch0, fetch(main, batch, false));
                 }
             }
             int n = main.blockCount();
             report("own output index: getblock 0", n, fetch0, sync0);
             report("bitcoind's prevouts: getblock 0 + 3", n, fetch3, sync3);
+            report("own output index and a state database: getblock 0", n, fetch0, syncDb);
             tipLatency(main, 25);
         } finally {
             try (var s = Files.walk(minerDir)) {
@@ -128,19 +132,27 @@ public final class SyncBench {
         return t;
     }
 
-    /** A new enforcing chain synced from genesis by the follower; ns. */
-    private static long sync(RpcMainchain main, int batch, boolean prevouts) throws Exception {
+    /** A new enforcing chain (saving its state in a new database if {@code persist}) synced from genesis by the follower; ns. */
+    private static long sync(RpcMainchain main, int batch, boolean prevouts, boolean persist) throws Exception {
         BmmChainConfig cfg = prevouts ? BmmChainConfig.regtest().withoutOutputIndex() : BmmChainConfig.regtest();
-        BmmBlockChain chain = new BmmBlockChain(main.params(), new MemoryBlockStore(main.params().getGenesisBlock()), cfg);
-        long t0 = System.nanoTime();
-        try (MainchainFollower f = new MainchainFollower(main, chain,
-                MainchainFollower.Options.DEFAULT.withBatchSize(batch).withFetchPrevouts(prevouts))) {
+        Path dir = Files.createTempDirectory("syncbench-state");
+        if (persist) {
+            cfg = cfg.withStateDatabase(dir.resolve("bmm.sqlite"));
+        }
+        try (BmmBlockChain chain = new BmmBlockChain(main.params(), new MemoryBlockStore(main.params().getGenesisBlock()), cfg);
+             MainchainFollower f = new MainchainFollower(main, chain,
+                     MainchainFollower.Options.DEFAULT.withBatchSize(batch).withFetchPrevouts(prevouts))) {
+            long t0 = System.nanoTime();
             f.syncToTip();
             long t = System.nanoTime() - t0;
             if (f.tip().height() != main.blockCount() || !f.refusals().isEmpty()) {
                 throw new IllegalStateException("sync ended at " + f.tip() + " with refusals " + f.refusals());
             }
             return t;
+        } finally {
+            try (var s = Files.walk(dir)) {
+                s.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 

@@ -131,6 +131,47 @@ class BitcoindIT {
         }
     }
 
+    /**
+     * The bitcoinj app's way: a P2P follower over an {@code SPVBlockStore} with a state database,
+     * stopped, while bitcoind mines on and drops the block it last saw; started again, it resumes
+     * from its saved state (a reorg across the restart) and agrees with a chain synced from scratch.
+     */
+    @Test
+    void aP2pFollowerOverAnSpvStoreResumesAfterARestart() throws Exception {
+        net.bmmBlock();
+        net.bmmBlock();
+        BmmChainConfig cfg = BmmChainConfig.regtest().withStateDatabase(dir.resolve("bmm.sqlite"));
+        java.io.File headers = dir.resolve("headers.spv").toFile();
+        Sha256Hash seen = net.node.bestBlockHash();
+        org.bitcoinj.store.SPVBlockStore store = new org.bitcoinj.store.SPVBlockStore(net.node.params(), headers);
+        try (BmmBlockChain chain = new BmmBlockChain(net.node.params(), store, cfg);
+             P2pFollower p2p = new P2pFollower(chain, bitcoind.p2pPort(), Optional.empty(), Duration.ofMillis(250))) {
+            p2p.start();
+            await("the P2P follower to reach " + seen, () -> p2p.tip().hash().equals(seen));
+        } finally {
+            store.close();
+        }
+        // while it is down: the block it saw last is dropped, and the chain goes on with BMM blocks
+        net.node.invalidateBlock(seen);
+        net.node.generateToAddress(1, net.miner.payoutAddress().toString());
+        net.bmmBlock();
+        Sha256Hash tip = net.node.bestBlockHash();
+        store = new org.bitcoinj.store.SPVBlockStore(net.node.params(), headers);
+        try (BmmBlockChain chain = new BmmBlockChain(net.node.params(), store, cfg);
+             P2pFollower p2p = new P2pFollower(chain, bitcoind.p2pPort(), Optional.empty(), Duration.ofMillis(250));
+             MainchainFollower fresh = new MainchainFollower(net.node, newChain(true), MainchainFollower.Options.DEFAULT)) {
+            assertEquals(seen, chain.getChainHead().getHeader().getHash(), "it resumes where it stopped");
+            p2p.start();
+            await("the P2P follower to reach " + tip, () -> p2p.tip().hash().equals(tip));
+            fresh.syncToTip();
+            assertEquals(fresh.chain().d3().rows(), chain.d3().rows());
+            assertEquals(4, chain.d3().rows().stream().mapToInt(r -> r.entries().size()).sum(),
+                    "two BMM blocks of 2 entries on the best chain: the first, and the one after the restart");
+        } finally {
+            store.close();
+        }
+    }
+
     @Test
     void aReorgByInvalidateAndReconsiderMovesD3AndEmptiesThePool() throws Exception {
         net.bmmBlock();
