@@ -101,6 +101,8 @@ public final class ChainCost {
         PLAIN_THEN_READ,
         /** What an SPV wallet app runs: the chain with a (new, empty) wallet attached. */
         PLAIN_WALLET, BMM_WALLET,
+        /** The plain chain following D3 the only way it can: the project's D3Observer attached (a transaction listener). */
+        PLAIN_OBSERVER,
         /** The default chain keeping its state in a (new) SQLite database: what saving each head change costs. */
         BMM_STATE_DB;
 
@@ -122,6 +124,13 @@ public final class ChainCost {
                 case BMM_FULL_INDEX -> bmm(BmmChainConfig.regtest().withFullOutputIndex());
                 case PLAIN, PLAIN_THEN_READ -> new BlockChain(RegtestDriver.PARAMS.network(),
                         new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+                case PLAIN_OBSERVER -> {
+                    BlockChain plain = new BlockChain(RegtestDriver.PARAMS.network(),
+                            new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+                    org.sidechains.bmm.bitcoinj.observer.D3Observer.attach(plain, BmmParams.DEFAULT_WINDOW,
+                            BmmChainConfig.DEFAULT_MAX_REORG_DEPTH);
+                    yield plain;
+                }
                 case PLAIN_WALLET -> new BlockChain(RegtestDriver.PARAMS.network(), wallet(),
                         new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
                 case BMM_STATE_DB -> {
@@ -225,6 +234,14 @@ public final class ChainCost {
                         s, median(mine) / 1000.0 / raw.size(), s.baseline(), ratios[ROUNDS / 2], ratios[0],
                         ratios[ROUNDS - 1]);
             }
+            double[] vsObserver = new double[ROUNDS];
+            for (int i = 0; i < ROUNDS; i++) {
+                vsObserver[i] = (double) times[w][Subject.BMM_DEFAULT.ordinal()][i]
+                        / times[w][Subject.PLAIN_OBSERVER.ordinal()][i];
+            }
+            Arrays.sort(vsObserver);
+            System.out.printf("    BMM_DEFAULT / PLAIN_OBSERVER per round: median %.3f, min %.3f, max %.3f%n",
+                    vsObserver[ROUNDS / 2], vsObserver[0], vsObserver[ROUNDS - 1]);
         }
     }
 
