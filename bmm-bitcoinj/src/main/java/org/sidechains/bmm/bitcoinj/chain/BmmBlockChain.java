@@ -160,19 +160,25 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         int dbTip = db.tipHeight();
         Sha256Hash tipHash = db.hashAt(dbTip);
         StoredBlock storeHead = getChainHead();
+        // bitcoinj looks back at most a difficulty period (and 11 blocks for the median time), a reorg
+        // maxReorgDepth: those headers must be in the store, whatever it lost
+        int putFrom = Math.max(1, dbTip - Math.max(config.maxReorgDepth(), 2016) - 16);
+        int put = 0;
+        for (int h = putFrom; h <= dbTip; h++) {
+            if (blockStore.get(db.hashAt(h)) == null) {
+                blockStore.put(db.storedAt(h));
+                put++;
+            }
+        }
         StoredBlock tip = null;
         if (!storeHead.getHeader().getHash().equals(tipHash)) {
             tip = dbTip == 0 ? new StoredBlock(params.getGenesisBlock(), params.getGenesisBlock().getWork(), 0)
                     : db.storedAt(dbTip);
-            int lowestMissing = dbTip + 1;
-            while (lowestMissing > 1 && blockStore.get(db.hashAt(lowestMissing - 1)) == null) {
-                lowestMissing--;
-            }
-            for (int h = lowestMissing; h <= dbTip; h++) {
-                blockStore.put(db.storedAt(h));
-            }
-            log.warn("the block store's head (height {}) was not the BMM state database's tip (height {}): set to it,"
-                    + " with {} header(s) from the database", storeHead.getHeight(), dbTip, dbTip + 1 - lowestMissing);
+            log.warn("the block store's head (height {}) was not the BMM state database's tip (height {}): set to it",
+                    storeHead.getHeight(), dbTip);
+        }
+        if (put > 0) {
+            log.warn("{} header(s) the block store lacked were put back from the BMM state database", put);
         }
         int keepFrom = dbTip - config.maxReorgDepth();
         d3.connect(0, Optional.empty());
@@ -187,13 +193,17 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             outputs.load(db.outputs());
         }
         for (StateDatabase.StoredBody b : db.bodies(Math.max(keepFrom, 0))) {
+            if (blockStore.get(b.header().getHeader().getHash()) == null) {
+                blockStore.put(b.header()); // a side block's header, lost with a new store (in height order: parents first)
+            }
             Kept k = keepBody(b.height(), b.block(), PrevoutSource.NONE);
             if (b.height() >= 1 && b.height() <= dbTip && db.hashAt(b.height()).equals(k.hash)) {
                 k.undo = new BlockUndo(d3Undo.get(b.height()), db.undoAt(b.height()));
             }
         }
-        // headers above the head (blocks disconnected before the restart) must be reconnected first
-        maxStoredHeight = Math.max(Math.max(storeHead.getHeight(), dbTip), db.maxBodyHeight());
+        // the store may hold headers above the head (blocks disconnected, or stored but never saved, before
+        // the restart), and no BlockStore says how high: every offer checks for blocks to reconnect first
+        maxStoredHeight = Integer.MAX_VALUE;
         if (tip != null) {
             setChainHead(tip);
         }
@@ -554,7 +564,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             }
             Kept k = keepBody(stored.getHeight(), full, supplied);
             if (db != null && k.block == full) { // a connected block keeps its body
-                db.saveBody(stored.getHeight(), full);
+                db.saveBody(stored, full);
             }
         }
         blockStore.put(stored);
@@ -567,6 +577,9 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     protected void rollbackBlockStore(int height) throws BlockStoreException {
         lock.lock();
         try {
+            if (unusable != null) {
+                throw new BlockStoreException("BmmBlockChain takes no more changes: " + unusable);
+            }
             // check the whole way down first: a rollback that stopped halfway would leave D3 and the head apart
             List<StoredBlock> undo = new ArrayList<>();
             StoredBlock head = getChainHead();
@@ -679,7 +692,8 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             Kept body = kept.get(next.getHeader().getHash());
             if (body == null) {
                 throw new VerificationException("reorg deeper than the kept undo data (" + config.maxReorgDepth()
-                        + " blocks): the transactions of block " + next.getHeader().getHash() + " are no longer kept");
+                        + " blocks), or onto blocks never received with their transactions: the transactions of block "
+                        + next.getHeader().getHash() + " are not kept; offer that branch again from the fork point");
             }
             connect(next.getHeight(), body.block, body.supplied);
         }
@@ -783,7 +797,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
 
     private void unapply(Kept k) {
         if (db != null) {
-            unsaved.add(new StateDatabase.Change.Disconnected(k.height));
+            unsaved.add(new StateDatabase.Change.Disconnected(k.height, k.hash));
         }
         d3.disconnect(k.undo.d3());
         if (outputs != null) {

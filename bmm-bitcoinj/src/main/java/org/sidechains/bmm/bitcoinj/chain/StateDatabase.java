@@ -49,12 +49,12 @@ final class StateDatabase implements AutoCloseable {
                          List<TransactionOutPoint> spent) implements Change {
         }
 
-        record Disconnected(int height) implements Change {
+        record Disconnected(int height, Sha256Hash hash) implements Change {
         }
     }
 
     /** A kept body, with the prevouts it was offered with lost (a persisted chain keeps its own index). */
-    record StoredBody(int height, Block block) {
+    record StoredBody(int height, Block block, StoredBlock header) {
     }
 
     private final Path file;
@@ -98,7 +98,7 @@ final class StateDatabase implements AutoCloseable {
     private void init(Sha256Hash genesis, BmmChainConfig config) throws SQLException, BlockStoreException {
         try (Statement s = db.createStatement()) {
             // WAL with NORMAL sync: a commit survives the process being killed; a power loss may take
-            // the last commits, never consistency (and reconcile() handles a database behind the store)
+            // the last commits, never consistency (and the chain's restore() handles a database behind the store)
             // one writer: a second process on the same file is refused (as SPVBlockStore locks its file)
             s.execute("PRAGMA locking_mode=EXCLUSIVE");
             s.execute("PRAGMA busy_timeout=200"); // the lock is held for the chain's life: waiting longer is pointless
@@ -116,7 +116,7 @@ final class StateDatabase implements AutoCloseable {
             s.execute("CREATE INDEX IF NOT EXISTS spent_height ON spent(height)");
             s.execute("CREATE INDEX IF NOT EXISTS spent_created ON spent(created)");
             s.execute("CREATE TABLE IF NOT EXISTS bodies(hash BLOB PRIMARY KEY, height INTEGER NOT NULL,"
-                    + " raw BLOB NOT NULL)");
+                    + " header BLOB NOT NULL, raw BLOB NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS bodies_height ON bodies(height)");
         }
         db.setAutoCommit(false);
@@ -125,6 +125,9 @@ final class StateDatabase implements AutoCloseable {
         want.put("genesis", genesis.toString());
         want.put("window", Integer.toString(config.params().window()));
         want.put("outputIndex", config.outputIndex().name());
+        // blocks saved were checked under these: other values would take them unchecked
+        want.put("activationHeight", Long.toString(config.params().activationHeight()));
+        want.put("minBlocksAtop", Integer.toString(config.params().minBlocksAtop()));
         Map<String, String> have = new HashMap<>();
         try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT key, value FROM meta")) {
             while (r.next()) {
@@ -192,15 +195,6 @@ final class StateDatabase implements AutoCloseable {
                 }
                 return StoredBlock.deserializeCompactV2(ByteBuffer.wrap(header));
             }
-        } catch (SQLException e) {
-            throw failure("read", e);
-        }
-    }
-
-    /** The height of the highest kept body (a block disconnected from the head may be above it). */
-    int maxBodyHeight() throws BlockStoreException {
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT MAX(height) FROM bodies")) {
-            return r.next() ? r.getInt(1) : 0;
         } catch (SQLException e) {
             throw failure("read", e);
         }
@@ -289,11 +283,12 @@ final class StateDatabase implements AutoCloseable {
     /** The kept bodies from {@code fromHeight} up, in height order. */
     List<StoredBody> bodies(int fromHeight) throws BlockStoreException {
         List<StoredBody> out = new ArrayList<>();
-        try (PreparedStatement p = db.prepareStatement("SELECT height, raw FROM bodies WHERE height >= ? ORDER BY height")) {
+        try (PreparedStatement p = db.prepareStatement("SELECT height, raw, header FROM bodies WHERE height >= ? ORDER BY height")) {
             p.setInt(1, fromHeight);
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
-                    out.add(new StoredBody(r.getInt(1), Block.read(ByteBuffer.wrap(r.getBytes(2)))));
+                    out.add(new StoredBody(r.getInt(1), Block.read(ByteBuffer.wrap(r.getBytes(2))),
+                            StoredBlock.deserializeCompactV2(ByteBuffer.wrap(r.getBytes(3)))));
                 }
             }
         } catch (SQLException e) {
@@ -305,11 +300,25 @@ final class StateDatabase implements AutoCloseable {
     /** Saves the changes of one head change, and drops what lies deeper than {@code keepFrom}. One transaction. */
     void save(List<Change> changes, int keepFrom, Headers headers) throws BlockStoreException {
         try {
+            // the rows stay one chain from genesis: a block connects on the tip, only the tip disconnects;
+            // anything else is a bug upstream, refused here before it can leave a gap
+            int tip = tipHeight();
             for (Change c : changes) {
                 if (c instanceof Change.Connected k) {
+                    if (k.height() != tip + 1) {
+                        throw new BlockStoreException("cannot save block " + k.block().getHash() + " at height "
+                                + k.height() + " on the saved tip at height " + tip);
+                    }
                     connect(k, headers.get(k.block().getHash()));
+                    tip++;
                 } else {
-                    disconnect(((Change.Disconnected) c).height());
+                    Change.Disconnected d = (Change.Disconnected) c;
+                    if (d.height() != tip || !d.hash().equals(hashAt(tip))) {
+                        throw new BlockStoreException("cannot take block " + d.hash() + " at height " + d.height()
+                                + " off the saved tip at height " + tip);
+                    }
+                    disconnect(d.height());
+                    tip--;
                 }
             }
             for (String prune : List.of("DELETE FROM bodies WHERE height < ?", "DELETE FROM spent WHERE height < ?")) {
@@ -321,16 +330,16 @@ final class StateDatabase implements AutoCloseable {
         } catch (SQLException e) {
             rollbackQuietly();
             throw failure("write", e);
-        } catch (RuntimeException e) {
+        } catch (BlockStoreException | RuntimeException e) {
             rollbackQuietly();
             throw e;
         }
     }
 
     /** Keeps a side block's body, so that its branch can still win after a restart. */
-    void saveBody(int height, Block block) throws BlockStoreException {
+    void saveBody(StoredBlock header, Block block) throws BlockStoreException {
         try {
-            putBody(height, block);
+            putBody(header, block);
             db.commit();
         } catch (SQLException e) {
             rollbackQuietly();
@@ -343,12 +352,10 @@ final class StateDatabase implements AutoCloseable {
             throw new BlockStoreException("the block store has no header for block " + k.block().getHash()
                     + " at height " + k.height());
         }
-        ByteBuffer header = ByteBuffer.allocate(StoredBlock.COMPACT_SERIALIZED_SIZE_V2);
-        stored.serializeCompactV2(header);
-        PreparedStatement row = sql("INSERT OR REPLACE INTO blocks(height, hash, header, cb_index, m7) VALUES (?, ?, ?, ?, ?)");
+        PreparedStatement row = sql("INSERT INTO blocks(height, hash, header, cb_index, m7) VALUES (?, ?, ?, ?, ?)");
         row.setInt(1, k.height());
         row.setBytes(2, k.block().getHash().getBytes());
-        row.setBytes(3, header.array());
+        row.setBytes(3, compact(stored));
         if (k.m7().isPresent()) {
             int cb = k.m7().get().cbIndex();
             row.setInt(4, cb);
@@ -380,16 +387,24 @@ final class StateDatabase implements AutoCloseable {
             add.setInt(5, k.height());
             add.executeUpdate();
         }
-        putBody(k.height(), k.block());
+        putBody(stored, k.block());
     }
 
-    private void putBody(int height, Block block) throws SQLException {
+    /** With its header: a side block's is in no block store after a restart over a new one. */
+    private void putBody(StoredBlock header, Block block) throws SQLException {
         // the latest offer of a block not connected replaces its body, as in memory
-        PreparedStatement p = sql("INSERT OR REPLACE INTO bodies(hash, height, raw) VALUES (?, ?, ?)");
+        PreparedStatement p = sql("INSERT OR REPLACE INTO bodies(hash, height, header, raw) VALUES (?, ?, ?, ?)");
         p.setBytes(1, block.getHash().getBytes());
-        p.setInt(2, height);
-        p.setBytes(3, block.serialize());
+        p.setInt(2, header.getHeight());
+        p.setBytes(3, compact(header));
+        p.setBytes(4, block.serialize());
         p.executeUpdate();
+    }
+
+    private static byte[] compact(StoredBlock header) {
+        ByteBuffer b = ByteBuffer.allocate(StoredBlock.COMPACT_SERIALIZED_SIZE_V2);
+        header.serializeCompactV2(b);
+        return b.array();
     }
 
     /** The block at {@code height} leaves: its outputs go, the outputs it spent come back. */

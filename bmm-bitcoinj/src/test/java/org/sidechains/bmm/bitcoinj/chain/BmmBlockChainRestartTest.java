@@ -73,8 +73,23 @@ class BmmBlockChainRestartTest {
 
     void close() throws BlockStoreException {
         chain.close();
-        store.close();
+        if (store != null) {
+            store.close();
+        }
         chain = null;
+        store = null;
+    }
+
+    /** The chain (closed first, if open) opened over a new MemoryBlockStore: all it has is the database. */
+    void openInMemory(org.bitcoinj.store.BlockStore in) throws BlockStoreException {
+        if (chain != null) {
+            close();
+        }
+        chain = new BmmBlockChain(RegtestDriver.PARAMS, in, config());
+    }
+
+    void openInMemory() throws BlockStoreException {
+        openInMemory(new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
     }
 
     @AfterEach
@@ -234,18 +249,13 @@ class BmmBlockChainRestartTest {
 
     @Test
     void aChainOverAMemoryStoreOpensAgainFromTheDatabase() throws Exception {
-        BmmChainConfig cfg = config();
-        BmmBlockChain c = new BmmBlockChain(RegtestDriver.PARAMS, new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()), cfg);
-        chain = c;
+        openInMemory();
         List<TransactionOutPoint> coins = history();
-        c.close();
-        chain = new BmmBlockChain(RegtestDriver.PARAMS, new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()), cfg);
+        openInMemory();
         assertSameAsReference();
         assertSameIndex(coins);
         mine(List.of(mh(1, 8)), List.of(spend(coins.get(1), ScriptBuilder.createP2WPKHOutputScript(net.minerKey))));
         assertSameAsReference();
-        chain.close();
-        chain = null;
     }
 
     @Test
@@ -424,6 +434,115 @@ class BmmBlockChainRestartTest {
         assertSameAsReference();
     }
 
+    /** A block store whose setChainHead fails once, at a chosen height (a transient I/O error). */
+    static final class FlakyStore implements org.bitcoinj.store.BlockStore {
+        final MemoryBlockStore inner = new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock());
+        int failAt = -1;
+
+        @Override
+        public void put(org.bitcoinj.core.StoredBlock b) throws BlockStoreException {
+            inner.put(b);
+        }
+
+        @Override
+        public org.bitcoinj.core.StoredBlock get(Sha256Hash h) throws BlockStoreException {
+            return inner.get(h);
+        }
+
+        @Override
+        public org.bitcoinj.core.StoredBlock getChainHead() throws BlockStoreException {
+            return inner.getChainHead();
+        }
+
+        @Override
+        public void setChainHead(org.bitcoinj.core.StoredBlock b) throws BlockStoreException {
+            if (b.getHeight() == failAt) {
+                failAt = -1;
+                throw new BlockStoreException("transient I/O error");
+            }
+            inner.setChainHead(b);
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
+    /**
+     * The store fails after the database saved block 6: the chain takes no more changes (no
+     * disconnectTo either, which would leave the database apart), and opened again it is at 6.
+     */
+    @Test
+    void aStoreFailingAfterTheDatabaseSavedStopsTheChainUntilOpenedAgain() throws Exception {
+        FlakyStore flaky = new FlakyStore();
+        openInMemory(flaky);
+        mineEmpty(5);
+        Block b6 = net.build(net.tip(), List.of(mh(1, 6)), List.of());
+        net.chain.offer(b6);
+        flaky.failAt = 6;
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> chain.offer(b6));
+        assertTrue(e.getMessage().contains("transient I/O error"), e.getMessage());
+        e = assertThrows(IllegalStateException.class, () -> chain.disconnectTo(3));
+        assertTrue(e.getMessage().contains("open it again"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> chain.offer(net.build(b6.getHash(), List.of(), List.of())));
+        openInMemory();
+        assertSameAsReference();
+    }
+
+    /** The same, when the failing block came after blocks reconnected for it (taking those back must not happen either). */
+    @Test
+    void aStoreFailingAfterReconnectionsLeavesTheDatabaseWhole() throws Exception {
+        FlakyStore flaky = new FlakyStore();
+        openInMemory(flaky);
+        mineEmpty(5);
+        chain.disconnectTo(3);
+        Block b6 = net.build(net.tip(), List.of(mh(1, 6)), List.of());
+        net.chain.offer(b6);
+        flaky.failAt = 6;
+        assertThrows(IllegalStateException.class, () -> chain.offer(b6));
+        openInMemory();
+        assertSameAsReference();
+    }
+
+    @Test
+    void aSideBlockSurvivesARestartOverAMemoryStore() throws Exception {
+        openInMemory();
+        mineEmpty(4);
+        Block s1 = net.build(offered.get(2).getHash(), List.of(mh(2, 70)), List.of());
+        assertInstanceOf(Offer.SideBranch.class, chain.offer(s1));
+        net.chain.offer(s1);
+        openInMemory();
+        Block s2 = net.build(s1.getHash(), List.of(mh(2, 71)), List.of());
+        net.chain.offer(s2);
+        assertEquals(new Offer.Connected(5, s2.getHash()), chain.offer(s2), "s1's header and body came from the database");
+        assertSameAsReference();
+    }
+
+    /**
+     * Killed after bitcoinj stored block 6's header and before the database saved it; then block 7
+     * comes first: refused with what to do (not an exception from bitcoinj), and 6 then 7 connect.
+     */
+    @Test
+    void killedBetweenAHeaderAndItsSaveTheNextBlockIsRefusedUntilItsParentComes() throws Exception {
+        open(config());
+        mineEmpty(5);
+        close();
+        Block b6 = net.build(net.tip(), List.of(mh(1, 6)), List.of());
+        net.chain.offer(b6);
+        Block b7 = net.build(b6.getHash(), List.of(mh(1, 7)), List.of());
+        net.chain.offer(b7);
+        SPVBlockStore s = new SPVBlockStore(RegtestDriver.PARAMS, dir.resolve("headers.spv").toFile());
+        s.put(s.getChainHead().build(b6.cloneAsHeader()));
+        s.close();
+        open(config());
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, chain.offer(b7));
+        assertTrue(r.message().contains("offer it again first"), r.message());
+        assertInstanceOf(Offer.Connected.class, chain.offer(b6));
+        assertInstanceOf(Offer.Connected.class, chain.offer(b7));
+        assertSameAsReference();
+    }
+
     @Test
     void aClosedChainTakesNoMoreBlocks() throws Exception {
         open(config());
@@ -432,6 +551,7 @@ class BmmBlockChainRestartTest {
         Block b = net.build(net.tip(), List.of(), List.of());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> chain.offer(b));
         assertTrue(e.getMessage().contains("closed"), e.getMessage());
+        assertThrows(IllegalStateException.class, () -> chain.disconnectTo(1));
         assertEquals(2, chain.d3().tipHeight(), "D3 stays readable");
         close();
     }
@@ -485,6 +605,9 @@ class BmmBlockChainRestartTest {
         BmmChainConfig cbvOnly = BmmChainConfig.regtest().withStateDatabase(dir.resolve("bmm.sqlite"));
         e = assertThrows(BlockStoreException.class, () -> open(cbvOnly));
         assertTrue(e.getMessage().contains("outputIndex ALL, but this chain has CBV"), e.getMessage());
+        BmmChainConfig later = config().withParams(config().params().withActivationHeight(500));
+        e = assertThrows(BlockStoreException.class, () -> open(later));
+        assertTrue(e.getMessage().contains("activationHeight 0, but this chain has 500"), e.getMessage());
         chain = null;
         open(config());
         assertSameAsReference();
