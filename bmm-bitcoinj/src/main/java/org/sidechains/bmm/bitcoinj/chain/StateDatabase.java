@@ -59,6 +59,8 @@ final class StateDatabase implements AutoCloseable {
 
     private final Path file;
     private final Connection db;
+    /** The height of the saved tip as of the last commit; -1 until read. */
+    private int savedTip = -1;
     /** The write statements, prepared once: a head change runs a handful of them. */
     private final Map<String, PreparedStatement> statements = new HashMap<>();
 
@@ -302,7 +304,10 @@ final class StateDatabase implements AutoCloseable {
         try {
             // the rows stay one chain from genesis: a block connects on the tip, only the tip disconnects;
             // anything else is a bug upstream, refused here before it can leave a gap
-            int tip = tipHeight();
+            if (savedTip < 0) {
+                savedTip = tipHeight();
+            }
+            int tip = savedTip;
             for (Change c : changes) {
                 if (c instanceof Change.Connected k) {
                     if (k.height() != tip + 1) {
@@ -327,6 +332,7 @@ final class StateDatabase implements AutoCloseable {
                 p.executeUpdate();
             }
             db.commit();
+            savedTip = tip;
         } catch (SQLException e) {
             rollbackQuietly();
             throw failure("write", e);
