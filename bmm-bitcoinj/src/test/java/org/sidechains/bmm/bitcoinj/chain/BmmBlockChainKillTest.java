@@ -14,7 +14,11 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bitcoinj.base.Coin;
 import org.bitcoinj.core.Block;
+import org.bitcoinj.core.Transaction;
+import org.bitcoinj.core.TransactionOutPoint;
+import org.bitcoinj.script.Script;
 import org.bitcoinj.core.Context;
 import org.bitcoinj.store.SPVBlockStore;
 import org.junit.jupiter.api.Test;
@@ -32,7 +36,7 @@ class BmmBlockChainKillTest {
     static final int BLOCKS = 400;
 
     static BmmChainConfig config(Path dir) {
-        return BmmChainConfig.regtest().withStateDatabase(dir.resolve("bmm.sqlite"));
+        return BmmChainConfig.regtest().withFullOutputIndex().withStateDatabase(dir.resolve("bmm.sqlite"));
     }
 
     /** The child: offers every block of the file, saying each height it reached; never returns. */
@@ -55,14 +59,24 @@ class BmmBlockChainKillTest {
         RegtestDriver net = new RegtestDriver(BmmChainConfig.regtest().withFullOutputIndex());
         List<Block> blocks = new ArrayList<>();
         List<String> hex = new ArrayList<>();
+        List<TransactionOutPoint> coinbases = new ArrayList<>();
         for (int i = 0; i < BLOCKS; i++) {
             byte[] h = new byte[32];
             h[0] = (byte) i;
             h[1] = (byte) (i >> 8);
-            Block b = net.build(net.tip(), i % 3 == 0 ? List.of(new MiniHeader(i % 7, Hash32.wrap(h), 0)) : List.of(),
-                    List.of());
-            net.chain.offer(b);
+            // from height 101 on, each block spends the coinbase of 100 blocks before: the index moves too
+            List<Transaction> txs = new ArrayList<>();
+            if (i >= 100) {
+                Transaction tx = new Transaction();
+                tx.addOutput(RegtestDriver.SUBSIDY.subtract(Coin.valueOf(1000)), Script.parse(net.payoutScript()));
+                tx.addSignedInput(coinbases.get(i - 100), Script.parse(net.payoutScript()), RegtestDriver.SUBSIDY,
+                        net.minerKey);
+                txs.add(tx);
+            }
+            Block b = net.build(net.tip(), i % 3 == 0 ? List.of(new MiniHeader(i % 7, Hash32.wrap(h), 0)) : List.of(), txs);
+            assertInstanceOf(Offer.Connected.class, net.chain.offer(b));
             blocks.add(b);
+            coinbases.add(new TransactionOutPoint(0, b.getTransactions().get(0).getTxId()));
             hex.add(HexFormat.of().formatHex(b.serialize()));
         }
         Files.write(dir.resolve("blocks.hex"), hex);
@@ -96,9 +110,13 @@ class BmmBlockChainKillTest {
             int head = chain.getBestChainHeight();
             assertTrue(head >= reached && head < BLOCKS, "killed at " + reached + ", opened at " + head);
             assertEquals(blocks.get(head - 1).getHash(), chain.getChainHead().getHeader().getHash());
-            RegtestDriver ref = new RegtestDriver(BmmChainConfig.regtest());
+            RegtestDriver ref = new RegtestDriver(BmmChainConfig.regtest().withFullOutputIndex());
             blocks.subList(0, head).forEach(ref.chain::offer);
             assertEquals(ref.chain.d3().rows(), chain.d3().rows(), "the D3 of its head");
+            assertEquals(ref.chain.indexedOutputs(), chain.indexedOutputs(), "the index of its head");
+            for (TransactionOutPoint c : coinbases) {
+                assertEquals(ref.chain.prevouts().find(c).isPresent(), chain.prevouts().find(c).isPresent(), c.toString());
+            }
             for (Block b : blocks.subList(head, BLOCKS)) {
                 assertInstanceOf(Offer.Connected.class, chain.offer(b));
             }
