@@ -211,6 +211,19 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     }
 
     /**
+     * Why the chain takes no more blocks, if it does not: it was closed, or its block store failed
+     * after the state database saved a head (close it and open it again). Followers stop on it.
+     */
+    public Optional<String> unusable() {
+        lock.lock();
+        try {
+            return Optional.ofNullable(unusable);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Closes the state database, if any (the block store is the caller's to close, after this).
      * The chain takes no more blocks; D3 stays readable.
      */
@@ -261,8 +274,11 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
      * Adds a full block and says what happened. Unlike {@link #add(Block)}, a refused block is a
      * result, with the BMM reject reason when a BMM rule refused it.
      *
-     * @throws IllegalStateException when the chain is closed, or its block store or state database
-     *                               fails (the block is then not connected, and nothing changed)
+     * @throws IllegalStateException when the chain takes no more blocks ({@link #unusable()}), or its
+     *                               block store or state database fails: the block is then not
+     *                               connected and D3 and the index are as they were (if the store
+     *                               failed after the database saved the head, the chain becomes
+     *                               unusable until opened again)
      */
     public Offer offer(Block block) {
         return offer(block, PrevoutSource.NONE);
@@ -289,6 +305,8 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
      * bitcoinj's entry point (a {@code Peer} calls it), with {@link #offer(Block)}'s behaviour: a
      * refused block throws, and an orphan is not kept (false; {@link #getOrphanRoot} names it so
      * that a {@code Peer} asks for the blocks before it).
+     *
+     * @throws IllegalStateException as {@link #offer(Block)} does
      */
     @Override
     public boolean add(Block block) throws VerificationException {
@@ -556,6 +574,11 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         StoredBlock stored = storedPrev.build(full.cloneAsHeader());
         if (stored.moreWorkThan(getChainHead())) {
             reorganize(storedPrev, stored, full);
+            if (db != null) {
+                // now, not only with the head: bitcoinj's reorganize listeners run before the head moves,
+                // and if one throws, the block stays on its branch, with its body kept, as in memory
+                db.saveBody(stored, full);
+            }
         } else {
             if (config.checkBlockContents()) {
                 // checked now, not only if its branch wins: a forged body kept here would stand in

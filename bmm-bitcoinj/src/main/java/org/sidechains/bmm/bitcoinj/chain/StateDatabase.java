@@ -92,7 +92,7 @@ final class StateDatabase implements AutoCloseable {
             return s;
         } catch (SQLException | java.io.IOException e) {
             String busy = e.getMessage() != null && (e.getMessage().contains("SQLITE_BUSY") || e.getMessage().contains("locked"))
-                    ? " (another process has it open: one chain per database)" : "";
+                    ? " (another chain, in this process or another, has it open: one chain per database)" : "";
             throw new BlockStoreException("cannot open the BMM state database " + file + busy + ": " + e.getMessage(), e);
         }
     }

@@ -301,6 +301,20 @@ public final class MainchainFollower implements AutoCloseable {
 
     private void pollOnce() {
         BitcoinjContext.ensure();
+        Optional<String> unusable = chain.unusable();
+        if (unusable.isPresent()) {
+            // closed (a shutdown hook) or failed: fetching on would only fail again, every poll
+            log.warn("the chain takes no more blocks ({}): the follower of {} stops", unusable.get(), main.describe());
+            synchronized (threads) {
+                if (poller != null) {
+                    poller.shutdown();
+                }
+                if (fetcher != null) {
+                    fetcher.shutdownNow();
+                }
+            }
+            return;
+        }
         try {
             sync();
             if (unreachable) {

@@ -58,8 +58,18 @@ public final class P2pFollower implements AutoCloseable {
     private final Duration pollInterval;
     private final Refusals refused = new Refusals();
     private final ScheduledExecutorService worker;
-    private volatile CompletableFuture<HeadersMessage> pendingHeaders;
+    private volatile Pending pendingHeaders;
     private boolean started;
+    /** Set once the chain takes no more blocks: the rounds stop. */
+    private volatile boolean gaveUp;
+
+    /** A getheaders sent: its answer starts right after a block of the locator (or is empty: none known). */
+    private record Pending(CompletableFuture<HeadersMessage> answer, java.util.Set<Sha256Hash> locator) {
+        boolean answeredBy(HeadersMessage h) {
+            List<Block> headers = h.getBlockHeaders();
+            return headers.isEmpty() || locator.contains(headers.get(0).getPrevBlockHash());
+        }
+    }
 
     /**
      * @param port        the node's P2P port on 127.0.0.1
@@ -80,11 +90,12 @@ public final class P2pFollower implements AutoCloseable {
         peers.addAddress(PeerAddress.simple(InetAddress.getLoopbackAddress(), port));
         peers.addPreMessageReceivedEventListener(Threading.SAME_THREAD, (peer, m) -> {
             if (m instanceof HeadersMessage h) {
-                CompletableFuture<HeadersMessage> f = pendingHeaders;
-                if (f != null) {
-                    f.complete(h);
+                Pending p = pendingHeaders;
+                if (p != null && p.answeredBy(h)) {
+                    p.answer().complete(h);
+                } else {
+                    kick(); // an announcement of a new block, not the answer a round waits for
                 }
-                kick();
                 return null; // handled here: the peer has no chain to give it to
             } else if (m instanceof InventoryMessage inv
                     && inv.getItems().stream().anyMatch(i -> i.type == InventoryItem.Type.BLOCK
@@ -138,6 +149,15 @@ public final class P2pFollower implements AutoCloseable {
 
     private void round() {
         BitcoinjContext.ensure();
+        Optional<String> unusable = chain.unusable();
+        if (unusable.isPresent()) {
+            if (!gaveUp) {
+                gaveUp = true;
+                log.warn("the chain takes no more blocks ({}): the P2P follower stops", unusable.get());
+                worker.shutdown();
+            }
+            return;
+        }
         try {
             List<Peer> connected = peers.getConnectedPeers();
             if (connected.isEmpty()) {
@@ -161,9 +181,9 @@ public final class P2pFollower implements AutoCloseable {
             // asked from the head's parent, the node's answer starts with our head iff its best chain holds it
             StoredBlock from = head.getHeight() > 0 ? head.getPrev(chain.getBlockStore()) : head;
             CompletableFuture<HeadersMessage> f = new CompletableFuture<>();
-            pendingHeaders = f;
-            peer.sendMessage(new GetHeadersMessage(ProtocolVersion.CURRENT.intValue(), locator(from),
-                    Sha256Hash.ZERO_HASH));
+            BlockLocator locator = locator(from);
+            pendingHeaders = new Pending(f, java.util.Set.copyOf(locator.getHashes()));
+            peer.sendMessage(new GetHeadersMessage(ProtocolVersion.CURRENT.intValue(), locator, Sha256Hash.ZERO_HASH));
             List<Block> headers = f.get(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getBlockHeaders();
             pendingHeaders = null;
             int first = 0;

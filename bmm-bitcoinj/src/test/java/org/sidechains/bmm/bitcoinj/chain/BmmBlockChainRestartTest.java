@@ -33,6 +33,7 @@ import org.sidechains.bmm.bitcoinj.m8.BribeBuilder;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.m8.M8Tag;
+import org.sidechains.bmm.d3.D3Row;
 import org.sidechains.bmm.rules.RejectReason;
 
 /**
@@ -543,6 +544,35 @@ class BmmBlockChainRestartTest {
         assertSameAsReference();
     }
 
+    /**
+     * bitcoinj runs reorganize listeners before it moves the head: one that throws stops the reorg,
+     * as in its BlockChain. The block stays on its branch, with its body, across a restart too.
+     */
+    @Test
+    void aReorganizeListenerThatThrowsStopsTheReorgAndTheBlockIsStillKeptAfterARestart() throws Exception {
+        open(config());
+        mineEmpty(1);
+        Sha256Hash fork = net.tip();
+        mine(List.of(mh(1, 1)), List.of());
+        List<D3Row> before = chain.d3().rows();
+        Block b2 = net.build(fork, List.of(mh(1, 2)), List.of());
+        Block b3 = net.build(b2.getHash(), List.of(mh(1, 3)), List.of());
+        assertInstanceOf(Offer.SideBranch.class, chain.offer(b2));
+        chain.addReorganizeListener(org.bitcoinj.utils.Threading.SAME_THREAD, (split, oldBlocks, newBlocks) -> {
+            throw new org.bitcoinj.core.VerificationException("a listener's own failure");
+        });
+        assertEquals(new Offer.SideBranch(b3.getHash()), chain.offer(b3));
+        assertEquals(before, chain.d3().rows(), "the reorg did not happen");
+        close();
+        open(config());
+        net.chain.offer(b2);
+        net.chain.offer(b3);
+        Block b4 = net.build(b3.getHash(), List.of(mh(1, 4)), List.of());
+        net.chain.offer(b4);
+        assertEquals(new Offer.Connected(4, b4.getHash()), chain.offer(b4), "b3's body came from the database");
+        assertSameAsReference();
+    }
+
     @Test
     void aClosedChainTakesNoMoreBlocks() throws Exception {
         open(config());
@@ -562,7 +592,7 @@ class BmmBlockChainRestartTest {
         mineEmpty(1);
         BlockStoreException e = assertThrows(BlockStoreException.class, () -> new BmmBlockChain(RegtestDriver.PARAMS,
                 new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()), config()));
-        assertTrue(e.getMessage().contains("another process has it open"), e.getMessage());
+        assertTrue(e.getMessage().contains("another chain, in this process or another, has it open"), e.getMessage());
         mineEmpty(1);
         assertSameAsReference();
     }

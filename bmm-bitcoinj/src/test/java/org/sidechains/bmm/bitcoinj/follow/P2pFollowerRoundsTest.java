@@ -1,0 +1,121 @@
+package org.sidechains.bmm.bitcoinj.follow;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.DataInputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.bitcoinj.core.BitcoinSerializer;
+import org.bitcoinj.core.GetHeadersMessage;
+import org.bitcoinj.core.HeadersMessage;
+import org.bitcoinj.core.Message;
+import org.bitcoinj.core.NetworkParameters;
+import org.bitcoinj.core.Ping;
+import org.bitcoinj.core.Services;
+import org.bitcoinj.core.VersionAck;
+import org.bitcoinj.core.VersionMessage;
+import org.bitcoinj.store.MemoryBlockStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.sidechains.bmm.bitcoinj.RegtestDriver;
+import org.sidechains.bmm.bitcoinj.chain.BmmBlockChain;
+import org.sidechains.bmm.bitcoinj.chain.BmmChainConfig;
+import org.sidechains.bmm.bitcoinj.context.BitcoinjContext;
+
+/**
+ * The P2P follower's rounds against a minimal node on loopback that answers {@code getheaders}
+ * with nothing new (and, like bitcoind, sends without Nagle's delay): a round starts on the poll
+ * timer or on an announcement, never on the answer to its own request, and none starts once the
+ * chain takes no more blocks.
+ */
+class P2pFollowerRoundsTest {
+    static final NetworkParameters PARAMS = RegtestDriver.PARAMS;
+
+    ServerSocket server;
+    final AtomicInteger getheaders = new AtomicInteger();
+
+    @BeforeEach
+    void startNode() throws Exception {
+        BitcoinjContext.ensure();
+        server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        BitcoinSerializer ser = new BitcoinSerializer(PARAMS);
+        Thread node = new Thread(() -> {
+            try (Socket s = server.accept()) {
+                s.setTcpNoDelay(true);
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                OutputStream out = s.getOutputStream();
+                while (true) {
+                    byte[] head = new byte[24];
+                    in.readFully(head);
+                    int len = ByteBuffer.wrap(head, 16, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+                    byte[] all = new byte[24 + len];
+                    System.arraycopy(head, 0, all, 0, 24);
+                    in.readFully(all, 24, len);
+                    Message m = ser.deserialize(ByteBuffer.wrap(all));
+                    if (m instanceof VersionMessage) {
+                        VersionMessage v = new VersionMessage(PARAMS, 0);
+                        v.localServices = Services.of(Services.NODE_NETWORK | Services.NODE_WITNESS);
+                        ser.serialize(v, out);
+                        ser.serialize(new VersionAck(), out);
+                    } else if (m instanceof GetHeadersMessage) {
+                        getheaders.incrementAndGet();
+                        ser.serialize(new HeadersMessage(List.of()), out);
+                    } else if (m instanceof Ping p) {
+                        ser.serialize(p.pong(), out);
+                    }
+                    out.flush();
+                }
+            } catch (Exception e) {
+                // the follower went away
+            }
+        }, "minimal-node");
+        node.setDaemon(true);
+        node.start();
+    }
+
+    @AfterEach
+    void stopNode() throws Exception {
+        server.close();
+    }
+
+    BmmBlockChain newChain() throws Exception {
+        return new BmmBlockChain(PARAMS, new MemoryBlockStore(PARAMS.getGenesisBlock()), BmmChainConfig.regtest());
+    }
+
+    @Test
+    void theAnswerToItsOwnRequestStartsNoNewRound() throws Exception {
+        try (P2pFollower f = new P2pFollower(newChain(), server.getLocalPort(), Optional.empty(), Duration.ofMillis(1000))) {
+            f.start();
+            Thread.sleep(3500);
+        }
+        // about one round a second; before the fix, tens of thousands
+        assertTrue(getheaders.get() <= 5, "getheaders in 3.5 s at a 1 s poll: " + getheaders.get());
+    }
+
+    @Test
+    void itStopsWhenTheChainIsClosed() throws Exception {
+        BmmBlockChain chain = newChain();
+        try (P2pFollower f = new P2pFollower(chain, server.getLocalPort(), Optional.empty(), Duration.ofMillis(100))) {
+            f.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (getheaders.get() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(getheaders.get() >= 2, "the follower asks every poll while the chain is open");
+            chain.close();
+            Thread.sleep(300); // a round in progress ends
+            int atClose = getheaders.get();
+            Thread.sleep(1000);
+            assertTrue(getheaders.get() <= atClose, "asked " + (getheaders.get() - atClose) + " more times after the chain closed");
+        }
+    }
+}
