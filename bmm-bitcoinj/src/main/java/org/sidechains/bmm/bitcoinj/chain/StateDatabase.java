@@ -71,7 +71,8 @@ final class StateDatabase implements AutoCloseable {
 
     /**
      * Opens (or creates) the database and checks that it was written for the same network and
-     * settings: D3's window and the index scope decide what the stored state means.
+     * settings: D3's window and the index scope decide what the stored state means, the activation
+     * height and OP_CBV depth which rules its blocks passed.
      */
     static StateDatabase open(Path file, Sha256Hash genesis, BmmChainConfig config) throws BlockStoreException {
         try {
@@ -99,11 +100,11 @@ final class StateDatabase implements AutoCloseable {
 
     private void init(Sha256Hash genesis, BmmChainConfig config) throws SQLException, BlockStoreException {
         try (Statement s = db.createStatement()) {
-            // WAL with NORMAL sync: a commit survives the process being killed; a power loss may take
-            // the last commits, never consistency (and the chain's restore() handles a database behind the store)
-            // one writer: a second process on the same file is refused (as SPVBlockStore locks its file)
+            // one writer: a second chain on the same file is refused (as SPVBlockStore locks its file)
             s.execute("PRAGMA locking_mode=EXCLUSIVE");
             s.execute("PRAGMA busy_timeout=200"); // the lock is held for the chain's life: waiting longer is pointless
+            // WAL with NORMAL sync: a commit survives the process being killed; a power loss may take
+            // the last commits, never consistency (and the chain's restore() handles a database behind the store)
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=NORMAL");
             s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
