@@ -92,6 +92,8 @@ public final class MainchainFollower implements AutoCloseable {
     private java.util.concurrent.ExecutorService fetcher;
     private boolean closed;
     private volatile boolean unreachable;
+    /** The last failure the poll logged in full, so that one that repeats every poll is logged once. */
+    private String lastFailure;
 
     public MainchainFollower(Mainchain main, BmmBlockChain chain, Options options) {
         this.main = Objects.requireNonNull(main, "main");
@@ -145,7 +147,13 @@ public final class MainchainFollower implements AutoCloseable {
             if (chain.getChainHead().getHeight() > ancestor) {
                 // the node left our head's branch (a reorg, or invalidateblock with nothing on top yet):
                 // go back to where we agree, then take the node's blocks from there
-                chain.disconnectTo(ancestor);
+                try {
+                    chain.disconnectTo(ancestor);
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("the node's best chain leaves this chain's at height " + ancestor
+                            + ", " + (chain.getChainHead().getHeight() - ancestor) + " blocks below its head: "
+                            + e.getMessage(), e);
+                }
             }
             int from = ancestor + 1;
             // the next batch is fetched while the chain checks this one
@@ -317,6 +325,7 @@ public final class MainchainFollower implements AutoCloseable {
         }
         try {
             sync();
+            lastFailure = null;
             if (unreachable) {
                 log.info("{} answers again; following from {}", main.describe(), tip());
                 unreachable = false;
@@ -327,7 +336,12 @@ public final class MainchainFollower implements AutoCloseable {
                 unreachable = true;
             }
         } catch (RuntimeException e) {
-            log.error("following {} failed: {}", main.describe(), e.toString(), e);
+            if (e.toString().equals(lastFailure)) {
+                log.debug("following {} failed again: {}", main.describe(), e.toString());
+            } else {
+                lastFailure = e.toString();
+                log.error("following {} failed (logged once while it repeats): {}", main.describe(), e.toString(), e);
+            }
         }
     }
 
@@ -381,7 +395,9 @@ public final class MainchainFollower implements AutoCloseable {
             while (ours.getHeight() > 0 && !main.blockHash(ours.getHeight()).equals(ours.getHeader().getHash())) {
                 ours = ours.getPrev(chain.getBlockStore());
                 if (ours == null) {
-                    throw new IllegalStateException("the chain's block store lost a block on the active chain");
+                    throw new IllegalStateException("the node's best chain leaves this chain's below the headers its"
+                            + " block store keeps: follow the node again from genesis (a new block store, and a new"
+                            + " state database if the chain has one)");
                 }
             }
             return ours.getHeight();

@@ -54,6 +54,26 @@ class MainchainFollowerTest {
         return new ECKey().toAddress(ScriptType.P2WPKH, net.node.params().network()).toString();
     }
 
+    /** A reorg deeper than the chain can go back: the follower says what to do, and the chain stays as it was. */
+    @Test
+    void aReorgDeeperThanTheUndoDataIsReportedWithWhatToDo() throws Exception {
+        BmmChainConfig shallow = new BmmChainConfig(BmmChainConfig.regtest().params(), 2).withoutOutputIndex();
+        BmmBlockChain chain = new BmmBlockChain(net.node.params(), new MemoryBlockStore(net.node.params().getGenesisBlock()),
+                shallow);
+        try (MainchainFollower f = new MainchainFollower(net.node, chain, MainchainFollower.Options.DEFAULT)) {
+            net.node.generateToAddress(5, randomAddress());
+            f.syncToTip();
+            Sha256Hash head = f.tip().hash();
+            int h = net.node.blockCount();
+            net.node.invalidateBlock(net.node.blockHash(h - 3));
+            net.node.generateToAddress(5, randomAddress());
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, f::syncToTip);
+            assertTrue(e.getMessage().contains("leaves this chain's at height " + (h - 4) + ", 4 blocks below its head")
+                    && e.getMessage().contains("no undo data"), e.getMessage());
+            assertEquals(head, f.tip().hash(), "nothing changed");
+        }
+    }
+
     @Test
     void followsD3ThroughAReorgAndRefusesABmmInvalidBlock() throws Exception {
         for (int i = 0; i < 3; i++) {
