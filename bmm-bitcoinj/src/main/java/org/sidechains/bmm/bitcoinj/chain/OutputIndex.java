@@ -51,6 +51,60 @@ public final class OutputIndex implements PrevoutSource {
 
     private final Scope scope;
     private final Map<TransactionOutPoint, Prevout> unspent = new HashMap<>();
+    private final Filter filter = new Filter();
+
+    /**
+     * Counts of the indexed outpoints by a hash of each, so that an input spending an output the
+     * index does not hold (nearly every input, with the default scope) is passed over without a
+     * map lookup. Kept at most a quarter full, so it rarely sends one to the map for nothing.
+     */
+    private static final class Filter {
+        private int[] counts = new int[1024];
+
+        private static int slot(TransactionOutPoint op, int length) {
+            byte[] h = op.hash().getBytes(); // the last bytes of a txid are as random as any
+            int x = (h[28] << 24 | (h[29] & 0xFF) << 16 | (h[30] & 0xFF) << 8 | (h[31] & 0xFF))
+                    ^ (int) op.index() * 0x9E3779B9;
+            return (x ^ (x >>> 15)) & (length - 1);
+        }
+
+        boolean mayHold(TransactionOutPoint op) {
+            return counts[slot(op, counts.length)] != 0;
+        }
+
+        void add(TransactionOutPoint op, int size, Iterable<TransactionOutPoint> all) {
+            if (size > counts.length / 4) {
+                counts = new int[counts.length * 2];
+                for (TransactionOutPoint o : all) {
+                    counts[slot(o, counts.length)]++;
+                }
+            } else {
+                counts[slot(op, counts.length)]++;
+            }
+        }
+
+        void remove(TransactionOutPoint op) {
+            counts[slot(op, counts.length)]--;
+        }
+    }
+
+    private void put(TransactionOutPoint op, Prevout p) {
+        if (unspent.put(op, p) == null) {
+            filter.add(op, unspent.size(), unspent.keySet());
+        }
+    }
+
+    /** The output {@code op} names, taken out of the index; null if the index does not hold it. */
+    private Prevout take(TransactionOutPoint op) {
+        if (!filter.mayHold(op)) {
+            return null;
+        }
+        Prevout p = unspent.remove(op);
+        if (p != null) {
+            filter.remove(op);
+        }
+        return p;
+    }
 
     /** An index of every spendable output. */
     public OutputIndex() {
@@ -82,7 +136,7 @@ public final class OutputIndex implements PrevoutSource {
 
     /** Adds outputs read back from a saved index (a chain's state database). */
     void load(Map<TransactionOutPoint, Prevout> saved) {
-        unspent.putAll(saved);
+        saved.forEach(this::put);
     }
 
     /** Whether this index keeps an output with this script (provably unspendable OP_RETURN outputs never). */
@@ -143,7 +197,7 @@ public final class OutputIndex implements PrevoutSource {
                         Prevout p = null;
                         if (!unspent.isEmpty()) {
                             TransactionOutPoint op = in.getOutpoint();
-                            p = unspent.remove(op);
+                            p = take(op);
                             if (p != null && (created == null || !created.remove(op))) {
                                 if (spent == null) {
                                     spent = new HashMap<>();
@@ -172,7 +226,7 @@ public final class OutputIndex implements PrevoutSource {
                         txid = tx.getTxId();
                     }
                     TransactionOutPoint op = new TransactionOutPoint(i, txid);
-                    unspent.put(op, new Prevout(outs.get(i).getValue(), script));
+                    put(op, new Prevout(outs.get(i).getValue(), script));
                     if (created == null) {
                         created = new LinkedHashSet<>();
                     }
@@ -194,7 +248,7 @@ public final class OutputIndex implements PrevoutSource {
     }
 
     public void revert(Undo undo) {
-        undo.created().forEach(unspent::remove);
-        unspent.putAll(undo.spent());
+        undo.created().forEach(this::take);
+        undo.spent().forEach(this::put);
     }
 }
