@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -64,7 +65,7 @@ public final class P2pFollower implements AutoCloseable {
     private volatile boolean gaveUp;
 
     /** A getheaders sent: its answer starts right after a block of the locator (or is empty: none known). */
-    private record Pending(CompletableFuture<HeadersMessage> answer, java.util.Set<Sha256Hash> locator) {
+    private record Pending(CompletableFuture<HeadersMessage> answer, Set<Sha256Hash> locator) {
         boolean answeredBy(HeadersMessage h) {
             List<Block> headers = h.getBlockHeaders();
             return headers.isEmpty() || locator.contains(headers.get(0).getPrevBlockHash());
@@ -182,7 +183,7 @@ public final class P2pFollower implements AutoCloseable {
             StoredBlock from = head.getHeight() > 0 ? head.getPrev(chain.getBlockStore()) : head;
             CompletableFuture<HeadersMessage> f = new CompletableFuture<>();
             BlockLocator locator = locator(from);
-            pendingHeaders = new Pending(f, java.util.Set.copyOf(locator.getHashes()));
+            pendingHeaders = new Pending(f, Set.copyOf(locator.getHashes()));
             peer.sendMessage(new GetHeadersMessage(ProtocolVersion.CURRENT.intValue(), locator, Sha256Hash.ZERO_HASH));
             List<Block> headers = f.get(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getBlockHeaders();
             pendingHeaders = null;
