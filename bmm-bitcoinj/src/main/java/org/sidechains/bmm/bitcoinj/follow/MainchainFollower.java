@@ -315,10 +315,7 @@ public final class MainchainFollower implements AutoCloseable {
             log.warn("the chain takes no more blocks ({}): the follower of {} stops", unusable.get(), main.describe());
             synchronized (threads) {
                 if (poller != null) {
-                    poller.shutdown();
-                }
-                if (fetcher != null) {
-                    fetcher.shutdownNow();
+                    poller.shutdown(); // the fetcher stays: syncToTip() still answers, with the chain's own error
                 }
             }
             return;

@@ -243,6 +243,11 @@ public final class P2pFollower implements AutoCloseable {
                 step *= 2;
             }
         }
+        Sha256Hash genesis = chain.params().getGenesisBlock().getHash();
+        if (!hashes.get(hashes.size() - 1).equals(genesis)) {
+            // the store keeps only recent headers: genesis still ends the locator, so that any answer is recognised
+            hashes.add(genesis);
+        }
         return new BlockLocator(hashes);
     }
 

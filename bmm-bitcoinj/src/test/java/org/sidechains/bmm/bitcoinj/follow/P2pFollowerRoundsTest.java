@@ -1,5 +1,7 @@
 package org.sidechains.bmm.bitcoinj.follow;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.DataInputStream;
@@ -13,7 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.nio.file.Path;
+import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.BitcoinSerializer;
+import org.bitcoinj.core.Block;
 import org.bitcoinj.core.GetHeadersMessage;
 import org.bitcoinj.core.HeadersMessage;
 import org.bitcoinj.core.Message;
@@ -26,6 +31,7 @@ import org.bitcoinj.store.MemoryBlockStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.sidechains.bmm.bitcoinj.RegtestDriver;
 import org.sidechains.bmm.bitcoinj.chain.BmmBlockChain;
 import org.sidechains.bmm.bitcoinj.chain.BmmChainConfig;
@@ -42,6 +48,8 @@ class P2pFollowerRoundsTest {
 
     ServerSocket server;
     final AtomicInteger getheaders = new AtomicInteger();
+    /** The locator of the last getheaders. */
+    volatile List<Sha256Hash> lastLocator = List.of();
 
     @BeforeEach
     void startNode() throws Exception {
@@ -66,7 +74,8 @@ class P2pFollowerRoundsTest {
                         v.localServices = Services.of(Services.NODE_NETWORK | Services.NODE_WITNESS);
                         ser.serialize(v, out);
                         ser.serialize(new VersionAck(), out);
-                    } else if (m instanceof GetHeadersMessage) {
+                    } else if (m instanceof GetHeadersMessage g) {
+                        lastLocator = g.getLocator().getHashes();
                         getheaders.incrementAndGet();
                         ser.serialize(new HeadersMessage(List.of()), out);
                     } else if (m instanceof Ping p) {
@@ -99,6 +108,40 @@ class P2pFollowerRoundsTest {
         }
         // about one round a second; before the fix, tens of thousands
         assertTrue(getheaders.get() <= 5, "getheaders in 3.5 s at a 1 s poll: " + getheaders.get());
+    }
+
+    /** A chain opened from a state database keeps only its recent headers: its locator still ends at genesis. */
+    @Test
+    void theLocatorEndsAtGenesisWhenTheStoreKeepsOnlyRecentHeaders(@TempDir Path dir) throws Exception {
+        BmmChainConfig cfg = BmmChainConfig.regtest().withStateDatabase(dir.resolve("bmm.sqlite"));
+        RegtestDriver net = new RegtestDriver(BmmChainConfig.regtest());
+        try (BmmBlockChain first = new BmmBlockChain(PARAMS, new MemoryBlockStore(PARAMS.getGenesisBlock()), cfg)) {
+            for (int i = 0; i < 2100; i++) {
+                Block b = net.build(net.tip(), List.of(), List.of());
+                net.chain.offer(b);
+                first.offer(b);
+            }
+        }
+        try (BmmBlockChain chain = new BmmBlockChain(PARAMS, new MemoryBlockStore(PARAMS.getGenesisBlock()), cfg);
+             P2pFollower f = new P2pFollower(chain, server.getLocalPort(), Optional.empty(), Duration.ofMillis(200))) {
+            assertNull(chain.getBlockStore().get(blockAt(net, 10)), "headers that deep are not in the store");
+            f.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (getheaders.get() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            List<Sha256Hash> locator = lastLocator;
+            assertEquals(PARAMS.getGenesisBlock().getHash(), locator.get(locator.size() - 1), "locator " + locator);
+        }
+    }
+
+    /** The hash of {@code net}'s block at {@code height}. */
+    static Sha256Hash blockAt(RegtestDriver net, int height) throws Exception {
+        org.bitcoinj.core.StoredBlock b = net.chain.getChainHead();
+        while (b.getHeight() > height) {
+            b = b.getPrev(net.chain.getBlockStore());
+        }
+        return b.getHeader().getHash();
     }
 
     @Test

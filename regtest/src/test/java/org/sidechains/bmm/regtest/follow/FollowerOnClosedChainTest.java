@@ -48,6 +48,9 @@ class FollowerOnClosedChainTest {
                 f.start();
                 Thread.sleep(2000);
                 assertTrue(fetches.get() - before == 0, "batch fetches after the chain closed: " + (fetches.get() - before));
+                // asked directly, it answers with the chain's own reason
+                IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, f::syncToTip);
+                assertTrue(e.getMessage().contains("takes no more blocks: the chain is closed"), e.getMessage());
             }
         }
     }
