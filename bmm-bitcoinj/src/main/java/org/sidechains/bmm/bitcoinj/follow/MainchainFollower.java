@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -90,6 +92,8 @@ public final class MainchainFollower implements AutoCloseable {
     private final Object threads = new Object();
     private ScheduledExecutorService poller;
     private java.util.concurrent.ExecutorService fetcher;
+    /** Prefetches not finished yet. */
+    private final Set<CompletableFuture<Batch>> inFlight = ConcurrentHashMap.newKeySet();
     private boolean closed;
     private volatile boolean unreachable;
     /** The last failure the poll logged in full, so that one that repeats every poll is logged once. */
@@ -193,7 +197,7 @@ public final class MainchainFollower implements AutoCloseable {
     }
 
     private CompletableFuture<Batch> fetchAsync(int from, int tipHeight) {
-        return CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Batch> f = CompletableFuture.supplyAsync(() -> {
             BitcoinjContext.ensure();
             int n = Math.min(options.batchSize(), tipHeight - from + 1);
             List<Sha256Hash> hashes = main.blockHashes(from, n);
@@ -212,6 +216,15 @@ public final class MainchainFollower implements AutoCloseable {
             fetch(hashes, blocks, prevouts);
             return new Batch(from, blocks, prevouts, stop);
         }, fetcher());
+        // close() ends what is still fetching or queued, so that a sync waiting on it cannot wait forever
+        inFlight.add(f);
+        f.whenComplete((batch, failure) -> inFlight.remove(f));
+        synchronized (threads) {
+            if (closed) { // closed since fetcher() answered, before close() could see f
+                f.completeExceptionally(new IllegalStateException("the follower of " + main.describe() + " is closed"));
+            }
+        }
+        return f;
     }
 
     private static Batch join(CompletableFuture<Batch> f) {
@@ -354,6 +367,11 @@ public final class MainchainFollower implements AutoCloseable {
             }
             p = poller;
             poller = null;
+        }
+        // a queued prefetch that shutdownNow dropped, or one stuck in a call that ignores interrupts,
+        // would never complete: the sync waiting on it gets this instead
+        for (CompletableFuture<Batch> f : inFlight) {
+            f.completeExceptionally(new IllegalStateException("the follower of " + main.describe() + " is closed"));
         }
         if (p != null) {
             p.shutdownNow();
