@@ -165,8 +165,9 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         int putFrom = Math.max(1, dbTip - Math.max(config.maxReorgDepth(), 2016) - 16);
         int put = 0;
         for (int h = putFrom; h <= dbTip; h++) {
-            if (blockStore.get(db.hashAt(h)) == null) {
-                blockStore.put(db.storedAt(h));
+            StoredBlock saved = db.storedAt(h);
+            if (blockStore.get(saved.getHeader().getHash()) == null) {
+                blockStore.put(saved);
                 put++;
             }
         }
@@ -215,12 +216,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
      * after the state database saved a head (close it and open it again). Followers stop on it.
      */
     public Optional<String> unusable() {
-        lock.lock();
-        try {
-            return Optional.ofNullable(unusable);
-        } finally {
-            lock.unlock();
-        }
+        return LockedD3View.underLock(lock, () -> Optional.ofNullable(unusable));
     }
 
     /**

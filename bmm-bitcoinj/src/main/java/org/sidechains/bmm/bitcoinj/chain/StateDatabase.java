@@ -172,31 +172,25 @@ final class StateDatabase implements AutoCloseable {
 
     /** The hash of the connected block at {@code height}. */
     Sha256Hash hashAt(int height) throws BlockStoreException {
-        try {
-            PreparedStatement p = sql("SELECT hash FROM blocks WHERE height = ?");
-            p.setInt(1, height);
-            try (ResultSet r = p.executeQuery()) {
-                if (!r.next()) {
-                    throw damaged("no block at height " + height);
-                }
-                return Sha256Hash.wrap(r.getBytes(1));
-            }
-        } catch (SQLException e) {
-            throw failure("read", e);
-        }
+        return Sha256Hash.wrap(columnAt("hash", height));
     }
 
     /** The header of the connected block at {@code height} (not genesis), as bitcoinj stores it. */
     StoredBlock storedAt(int height) throws BlockStoreException {
+        return StoredBlock.deserializeCompactV2(ByteBuffer.wrap(columnAt("header", height)));
+    }
+
+    /** One column of the saved row at {@code height}; a missing row or value means the file is damaged. */
+    private byte[] columnAt(String column, int height) throws BlockStoreException {
         try {
-            PreparedStatement p = sql("SELECT header FROM blocks WHERE height = ?");
+            PreparedStatement p = sql("SELECT " + column + " FROM blocks WHERE height = ?");
             p.setInt(1, height);
             try (ResultSet r = p.executeQuery()) {
-                byte[] header = r.next() ? r.getBytes(1) : null;
-                if (header == null) {
-                    throw damaged("no header at height " + height);
+                byte[] value = r.next() ? r.getBytes(1) : null;
+                if (value == null) {
+                    throw damaged("no " + column + " at height " + height);
                 }
-                return StoredBlock.deserializeCompactV2(ByteBuffer.wrap(header));
+                return value;
             }
         } catch (SQLException e) {
             throw failure("read", e);

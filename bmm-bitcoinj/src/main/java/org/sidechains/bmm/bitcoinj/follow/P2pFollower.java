@@ -61,8 +61,6 @@ public final class P2pFollower implements AutoCloseable {
     private final ScheduledExecutorService worker;
     private volatile Pending pendingHeaders;
     private boolean started;
-    /** Set once the chain takes no more blocks: the rounds stop. */
-    private volatile boolean gaveUp;
 
     /** A getheaders sent: its answer starts right after a block of the locator (or is empty: none known). */
     private record Pending(CompletableFuture<HeadersMessage> answer, Set<Sha256Hash> locator) {
@@ -152,8 +150,7 @@ public final class P2pFollower implements AutoCloseable {
         BitcoinjContext.ensure();
         Optional<String> unusable = chain.unusable();
         if (unusable.isPresent()) {
-            if (!gaveUp) {
-                gaveUp = true;
+            if (!worker.isShutdown()) { // a round queued before the shutdown still runs: say it once
                 log.warn("the chain takes no more blocks ({}): the P2P follower stops", unusable.get());
                 worker.shutdown();
             }
