@@ -15,6 +15,7 @@ import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.params.RegTestParams;
+import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
 import org.bitcoinj.store.MemoryBlockStore;
 import org.sidechains.bmm.base.MiniHeader;
@@ -23,6 +24,8 @@ import org.sidechains.bmm.bitcoinj.chain.BmmBlockChain;
 import org.sidechains.bmm.bitcoinj.chain.BmmChainConfig;
 import org.sidechains.bmm.bitcoinj.chain.Offer;
 import org.sidechains.bmm.m7.M7Codec;
+import org.sidechains.bmm.m8.M8Codec;
+import org.sidechains.bmm.m8.M8Tag;
 
 /**
  * Mines real regtest blocks in-process (bitcoinj blocks with custom coinbases, solved) and offers
@@ -118,5 +121,15 @@ public final class RegtestDriver {
     /** P2WPKH output script type of the driver's coinbases. */
     public ScriptType payoutType() {
         return ScriptType.P2WPKH;
+    }
+
+    /** A signed version-3 M8 (tag, 1 BTC back to {@link #minerKey}) spending one of this driver's coinbases. */
+    public Transaction m8(M8Tag tag, TransactionOutPoint coin) {
+        Transaction tx = new Transaction();
+        tx.setVersion(M8Codec.TX_VERSION);
+        tx.addOutput(Coin.ZERO, Script.parse(M8Codec.script(tag)));
+        tx.addOutput(Coin.COIN, ScriptBuilder.createP2WPKHOutputScript(minerKey));
+        tx.addSignedInput(coin, Script.parse(payoutScript()), SUBSIDY, minerKey);
+        return tx;
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,8 +19,12 @@ import org.bitcoinj.core.StoredBlock;
 import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.core.TransactionOutputChanges;
 import org.bitcoinj.core.VerificationException;
+import org.bitcoinj.core.listeners.ReorganizeListener;
 import org.bitcoinj.store.BlockStore;
 import org.bitcoinj.store.BlockStoreException;
+import org.bitcoinj.utils.ListenerRegistration;
+import org.bitcoinj.utils.Threading;
+import org.bitcoinj.wallet.Wallet;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.d3.D3;
@@ -92,6 +97,8 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     private final D3View lockedD3;
     /** OP_CBV for one input, against D3 as of the parent block (the check runs before D3 moves). */
     private final OutputIndex.SpendCheck spendCheck;
+    /** Why a block below the one {@code add} was given was refused as it connected again (null: none was). */
+    private VerificationException refusedBelow;
     /** The full block being offered and its prevouts; only set while the chain's lock is held. */
     private Block pending;
     private PrevoutSource supplied = PrevoutSource.NONE;
@@ -116,6 +123,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     public BmmBlockChain(NetworkParameters params, BlockStore blockStore, BmmChainConfig config)
             throws BlockStoreException {
         super(params, List.of(), blockStore);
+        ReorganizeListeners.check();
         this.blockStore = blockStore;
         this.config = config;
         this.d3 = D3.create(config.params().window());
@@ -308,9 +316,11 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     public boolean add(Block block) throws VerificationException {
         lock.lock();
         try {
+            refusedBelow = null;
             Offer o = doOffer(block, PrevoutSource.NONE);
             if (o instanceof Offer.Refused r) {
-                throw new VerificationException(r.message());
+                // as for a refusal of the block itself, bitcoinj's way: the BMM exception is the cause
+                throw new VerificationException(r.message(), refusedBelow);
             }
             return !(o instanceof Offer.Orphan);
         } finally {
@@ -349,7 +359,15 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
                 throw new IllegalArgumentException("cannot disconnect to height " + height + " from head "
                         + getChainHead().getHeight());
             }
-            rollbackBlockStore(height);
+            Rollback r = rollbackTo(height);
+            try {
+                tellReorganizeListeners(r);
+            } catch (VerificationException e) {
+                // as in a bitcoinj reorg: a listener that throws stops it
+                throw new IllegalStateException("a reorganize listener refused the disconnect to height " + height
+                        + ", so the chain stays at " + getChainHead().getHeight() + ": " + e.getMessage(), e);
+            }
+            rollBack(r);
         } catch (BlockStoreException e) {
             throw new IllegalStateException("cannot disconnect to height " + height + ": " + e.getMessage(), e);
         } finally {
@@ -363,7 +381,13 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             return;
         }
         try {
-            rollbackBlockStore(height);
+            Rollback r = rollbackTo(height);
+            try {
+                tellReorganizeListeners(r); // they heard of the reconnected blocks
+            } catch (VerificationException e) {
+                log.error("a reorganize listener failed on blocks taken back after a refused block", e);
+            }
+            rollBack(r);
         } catch (BlockStoreException e) {
             // D3 and the head still agree (a rollback checks before it changes anything)
             log.warn("cannot take the head back to {} after a refused block: {}", height, e.getMessage());
@@ -404,6 +428,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
                 } catch (VerificationException e) {
                     o = placedDespite(h, e);
                     if (o == null) {
+                        refusedBelow = e.getCause() instanceof BmmVerificationException b ? b : e;
                         Offer.Refused r = refusal(e);
                         return new Offer.Refused(r.reason(), "block " + h + ", below this one, was refused: " + r.message());
                     }
@@ -592,47 +617,94 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         return stored;
     }
 
+    /** bitcoinj's own rollback (its {@code addWallet} takes the chain back to a wallet that is behind): no listener hears it. */
     @Override
     protected void rollbackBlockStore(int height) throws BlockStoreException {
         lock.lock();
         try {
-            if (unusable != null) {
-                throw new BlockStoreException("BmmBlockChain takes no more changes: " + unusable);
-            }
-            // check the whole way down first: a rollback that stopped halfway would leave D3 and the head apart
-            List<StoredBlock> undo = new ArrayList<>();
-            StoredBlock head = getChainHead();
-            while (head.getHeight() > height) {
-                if (undoOf(head.getHeader().getHash()) == null) {
-                    throw new BlockStoreException("no undo data to roll back block " + head.getHeader().getHash()
-                            + " at height " + head.getHeight() + " (kept for " + config.maxReorgDepth()
-                            + " blocks): follow the chain again from genesis with a new store");
-                }
-                undo.add(head);
-                head = head.getPrev(blockStore);
-                if (head == null) {
-                    throw new BlockStoreException("unreachable height " + height);
-                }
-            }
-            List<Kept> done = new ArrayList<>();
-            try {
-                for (StoredBlock b : undo) {
-                    Kept k = kept.get(b.getHeader().getHash());
-                    unapply(k);
-                    done.add(k);
-                }
-                journal.clear();
-                setChainHead(head);
-            } catch (BlockStoreException | RuntimeException e) {
-                // the head did not move (the state database refused the change): D3 and the index go back too
-                for (int i = done.size() - 1; i >= 0; i--) {
-                    reapply(done.get(i));
-                }
-                unsaved.clear();
-                throw e;
-            }
+            rollBack(rollbackTo(height));
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** The blocks a rollback to {@code height} takes off (newest first) and the head it leaves. */
+    private record Rollback(StoredBlock to, List<StoredBlock> blocks) {
+    }
+
+    /** Checks the whole way down first: a rollback that stopped halfway would leave D3 and the head apart. */
+    private Rollback rollbackTo(int height) throws BlockStoreException {
+        if (unusable != null) {
+            throw new BlockStoreException("BmmBlockChain takes no more changes: " + unusable);
+        }
+        List<StoredBlock> blocks = new ArrayList<>();
+        StoredBlock head = getChainHead();
+        while (head.getHeight() > height) {
+            if (undoOf(head.getHeader().getHash()) == null) {
+                throw new BlockStoreException("no undo data to roll back block " + head.getHeader().getHash()
+                        + " at height " + head.getHeight() + " (kept for " + config.maxReorgDepth()
+                        + " blocks): follow the chain again from genesis with a new store");
+            }
+            blocks.add(head);
+            head = head.getPrev(blockStore);
+            if (head == null) {
+                throw new BlockStoreException("unreachable height " + height);
+            }
+        }
+        return new Rollback(head, blocks);
+    }
+
+    private void rollBack(Rollback r) throws BlockStoreException {
+        List<Kept> done = new ArrayList<>();
+        try {
+            for (StoredBlock b : r.blocks()) {
+                Kept k = kept.get(b.getHeader().getHash());
+                unapply(k);
+                done.add(k);
+            }
+            journal.clear();
+            setChainHead(r.to());
+        } catch (BlockStoreException | RuntimeException e) {
+            // the head did not move (the state database refused the change): D3 and the index go back too
+            for (int i = done.size() - 1; i >= 0; i--) {
+                reapply(done.get(i));
+            }
+            unsaved.clear();
+            throw e;
+        }
+    }
+
+    /**
+     * Tells bitcoinj's reorganize listeners (a wallet) that the rollback's blocks leave the best
+     * chain: a reorg with no new blocks, as bitcoinj would report it, and before the head moves as
+     * bitcoinj does. Without it a wallet would keep their transactions confirmed, and count them
+     * twice when the blocks connect again.
+     *
+     * @throws VerificationException from a listener run on this thread (the others log theirs)
+     */
+    private void tellReorganizeListeners(Rollback r) throws VerificationException {
+        if (r.blocks().isEmpty()) {
+            return;
+        }
+        for (ListenerRegistration<ReorganizeListener> reg : ReorganizeListeners.of(this)) {
+            // fresh lists for each: Wallet reverses the one it is given
+            if (reg.executor == Threading.SAME_THREAD) {
+                reg.listener.reorganize(r.to(), new LinkedList<>(r.blocks()), new LinkedList<>());
+                if (reg.listener instanceof Wallet w) {
+                    // a reorg's new blocks would move its height on; here no block comes
+                    w.setLastBlockSeenHeight(r.to().getHeight());
+                    w.setLastBlockSeenTime(r.to().getHeader().time());
+                }
+            } else {
+                List<StoredBlock> old = new LinkedList<>(r.blocks());
+                reg.executor.execute(() -> {
+                    try {
+                        reg.listener.reorganize(r.to(), old, new LinkedList<>());
+                    } catch (VerificationException e) {
+                        log.error("a reorganize listener failed on blocks taken off the chain", e);
+                    }
+                });
+            }
         }
     }
 

@@ -149,13 +149,7 @@ class BmmBlockChainEdgesTest {
         assertEquals(2, entries());
 
         // a BMM refusal throws, with the reject reason, and changes nothing
-        Block bad = net.build(net.tip(), List.of(), List.of(org.sidechains.bmm.bitcoinj.m8.BribeBuilder.build(
-                org.sidechains.bmm.m8.M8Tag.forBlock(mh(9), 3), net.minerKey, org.bitcoinj.base.Coin.COIN,
-                List.of(org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Funding.p2wpkh(
-                        new org.bitcoinj.core.TransactionOutPoint(0, Sha256Hash.ZERO_HASH), RegtestDriver.SUBSIDY,
-                        net.minerKey)),
-                org.bitcoinj.script.ScriptBuilder.createP2WPKHOutputScript(net.minerKey),
-                org.sidechains.bmm.bitcoinj.tx.Fee.absolute(org.bitcoinj.base.Coin.valueOf(1000))).tx()));
+        Block bad = net.build(net.tip(), List.of(), List.of(bribeWithoutM7(3)));
         org.bitcoinj.core.VerificationException e = assertThrows(org.bitcoinj.core.VerificationException.class,
                 () -> net.chain.add(bad));
         BmmVerificationException cause = assertInstanceOf(BmmVerificationException.class, e.getCause(),
@@ -316,5 +310,35 @@ class BmmBlockChainEdgesTest {
                 () -> net.chain.add(a6));
         assertTrue(e.getMessage().contains("no longer kept"), e.getMessage());
         assertEquals(2, net.chain.getBestChainHeight(), "nothing changed");
+    }
+
+    @Test
+    void addNamesTheBmmReasonOfABlockBelowThatIsRefusedAsItConnectsAgain() throws Exception {
+        Sha256Hash fork = net.tip();
+        for (Block b : branch(fork, 3, 0)) { // 1..3 connected
+            net.chain.offer(b);
+        }
+        // a shorter branch from genesis, stored but never connected, so never checked: its first block breaks M8
+        Block bad = net.build(fork, List.of(), List.of(bribeWithoutM7(1)));
+        assertInstanceOf(Offer.SideBranch.class, net.chain.offer(bad));
+        Block onBad = net.build(bad.getHash(), List.of(mh(40)), List.of());
+        assertInstanceOf(Offer.SideBranch.class, net.chain.offer(onBad));
+        net.chain.disconnectTo(0);
+        // the next block on that branch connects its blocks first: the bad one is refused
+        Block next = net.build(onBad.getHash(), List.of(mh(41)), List.of());
+        org.bitcoinj.core.VerificationException e = assertThrows(org.bitcoinj.core.VerificationException.class,
+                () -> net.chain.add(next));
+        assertTrue(e.getMessage().contains("below this one, was refused"), e.getMessage());
+        BmmVerificationException cause = assertInstanceOf(BmmVerificationException.class, e.getCause(), e.getMessage());
+        assertEquals(org.sidechains.bmm.rules.RejectReason.M8_NO_M7, cause.reason());
+        assertEquals(bad.getHash(), cause.blockHash());
+        assertEquals(0, net.chain.getBestChainHeight(), "nothing changed");
+        assertEquals(0, entries());
+    }
+
+    /** A bribe for a block at {@code height} with no M7 for it: refused with bmm-m8-no-m7 if connected. */
+    Transaction bribeWithoutM7(int height) {
+        return net.m8(org.sidechains.bmm.m8.M8Tag.forBlock(mh(9), height),
+                new org.bitcoinj.core.TransactionOutPoint(0, Sha256Hash.ZERO_HASH));
     }
 }

@@ -42,14 +42,8 @@ class BmmBlockChainTest {
         coins = net.mineEmpty(5);
     }
 
-    /** A signed version-3 M8 spending one of the driver's coinbases. */
     Transaction m8(M8Tag tag, TransactionOutPoint coin) {
-        Transaction tx = new Transaction();
-        tx.setVersion(M8Codec.TX_VERSION);
-        tx.addOutput(Coin.ZERO, Script.parse(M8Codec.script(tag)));
-        tx.addOutput(Coin.COIN, ScriptBuilder.createP2WPKHOutputScript(net.minerKey));
-        tx.addSignedInput(coin, Script.parse(net.payoutScript()), RegtestDriver.SUBSIDY, net.minerKey);
-        return tx;
+        return net.m8(tag, coin);
     }
 
     void assertRefused(Offer offer, RejectReason reason) {
