@@ -352,7 +352,7 @@ class RunningBitcoindTest {
                     : List.of("kill", "-INT", String.valueOf(child.pid()));
             assertEquals(0, new ProcessBuilder(kill).inheritIO().start().waitFor());
 
-            assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child JVM exited");
+            assertTrue(child.waitFor(120, TimeUnit.SECONDS), "child JVM exited");
             awaitDeath(pid, Duration.ofSeconds(10));
             assertFalse(Files.exists(datadir), "datadir deleted by the shutdown hook");
         } finally {
