@@ -348,9 +348,11 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     /**
      * Disconnects blocks from the head down to {@code height}, as a node does on
      * {@code invalidateblock}: D3 and the output index go back with them. The blocks stay known;
-     * offered again (a {@code reconsiderblock}), they connect again.
+     * offered again (a {@code reconsiderblock}), they connect again. Reorganize listeners (a
+     * wallet) then hear of it as of a reorg with no new blocks.
      *
-     * @throws IllegalStateException when the undo data for that depth is no longer kept
+     * @throws IllegalStateException when the undo data for that depth is no longer kept, or the
+     *                               block store or state database refuses the change (nothing changed)
      */
     public void disconnectTo(int height) {
         lock.lock();
@@ -360,14 +362,8 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
                         + getChainHead().getHeight());
             }
             Rollback r = rollbackTo(height);
-            try {
-                tellReorganizeListeners(r);
-            } catch (VerificationException e) {
-                // as in a bitcoinj reorg: a listener that throws stops it
-                throw new IllegalStateException("a reorganize listener refused the disconnect to height " + height
-                        + ", so the chain stays at " + getChainHead().getHeight() + ": " + e.getMessage(), e);
-            }
             rollBack(r);
+            tellReorganizeListeners(r);
         } catch (BlockStoreException e) {
             throw new IllegalStateException("cannot disconnect to height " + height + ": " + e.getMessage(), e);
         } finally {
@@ -382,12 +378,8 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         }
         try {
             Rollback r = rollbackTo(height);
-            try {
-                tellReorganizeListeners(r); // they heard of the reconnected blocks
-            } catch (VerificationException e) {
-                log.error("a reorganize listener failed on blocks taken back after a refused block", e);
-            }
             rollBack(r);
+            tellReorganizeListeners(r); // they heard of the reconnected blocks
         } catch (BlockStoreException e) {
             // D3 and the head still agree (a rollback checks before it changes anything)
             log.warn("cannot take the head back to {} after a refused block: {}", height, e.getMessage());
@@ -482,6 +474,11 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             undoReconnects(startHeight);
             throw new VerificationException("reorg deeper than the kept undo data: " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            if (hash.equals(lastPlaced) && journal.isEmpty() && !(e.getCause() instanceof BlockStoreException)) {
+                // placed and committed (nothing left to roll back), then a listener failed: the block
+                // stays where it was placed, as with a VerificationException above
+                throw new VerificationException("a listener failed after block " + hash + " was placed: " + e, e);
+            }
             notSettingChainHead();
             undoReconnects(startHeight);
             if (e.getCause() instanceof BlockStoreException s) {
@@ -675,35 +672,36 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     }
 
     /**
-     * Tells bitcoinj's reorganize listeners (a wallet) that the rollback's blocks leave the best
-     * chain: a reorg with no new blocks, as bitcoinj would report it, and before the head moves as
-     * bitcoinj does. Without it a wallet would keep their transactions confirmed, and count them
-     * twice when the blocks connect again.
-     *
-     * @throws VerificationException from a listener run on this thread (the others log theirs)
+     * Tells bitcoinj's reorganize listeners (a wallet) that the rollback's blocks left the best
+     * chain: a reorg with no new blocks, as bitcoinj would report it. Without it a wallet keeps
+     * their transactions confirmed, and fails when the blocks connect again. Told after the head
+     * moved, so that they never hear of a disconnect that then failed; a disconnect is an order,
+     * not a block to check, so a listener that throws is logged and does not stop it (nor the others).
      */
-    private void tellReorganizeListeners(Rollback r) throws VerificationException {
+    private void tellReorganizeListeners(Rollback r) {
         if (r.blocks().isEmpty()) {
             return;
         }
         for (ListenerRegistration<ReorganizeListener> reg : ReorganizeListeners.of(this)) {
             // fresh lists for each: Wallet reverses the one it is given
-            if (reg.executor == Threading.SAME_THREAD) {
-                reg.listener.reorganize(r.to(), new LinkedList<>(r.blocks()), new LinkedList<>());
-                if (reg.listener instanceof Wallet w) {
-                    // a reorg's new blocks would move its height on; here no block comes
-                    w.setLastBlockSeenHeight(r.to().getHeight());
-                    w.setLastBlockSeenTime(r.to().getHeader().time());
-                }
-            } else {
-                List<StoredBlock> old = new LinkedList<>(r.blocks());
-                reg.executor.execute(() -> {
-                    try {
-                        reg.listener.reorganize(r.to(), old, new LinkedList<>());
-                    } catch (VerificationException e) {
-                        log.error("a reorganize listener failed on blocks taken off the chain", e);
+            List<StoredBlock> old = new LinkedList<>(r.blocks());
+            Runnable tell = () -> {
+                try {
+                    if (reg.listener instanceof Wallet w) {
+                        // a reorg's new blocks would move its height on; here none come (set first: reorganize saves)
+                        w.setLastBlockSeenHeight(r.to().getHeight());
+                        w.setLastBlockSeenTime(r.to().getHeader().time());
                     }
-                });
+                    reg.listener.reorganize(r.to(), old, new LinkedList<>());
+                } catch (RuntimeException e) { // VerificationException is one
+                    log.error("a reorganize listener failed on blocks taken off the chain down to height {}",
+                            r.to().getHeight(), e);
+                }
+            };
+            if (reg.executor == Threading.SAME_THREAD) {
+                tell.run();
+            } else {
+                reg.executor.execute(tell);
             }
         }
     }

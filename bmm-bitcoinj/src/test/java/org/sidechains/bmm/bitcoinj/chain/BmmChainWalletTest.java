@@ -37,13 +37,15 @@ import org.sidechains.bmm.rules.RejectReason;
 /**
  * A bitcoinj wallet on the enforcing chain: it hears of blocks the chain takes back
  * ({@code disconnectTo}, and blocks reconnected for a block that was then refused) as of a
- * reorg, so its transactions go back to pending and are not counted twice when they connect again.
+ * reorg, so its transactions go back to pending and are confirmed again, once, when they connect again.
  */
 class BmmChainWalletTest {
     final RegtestDriver net = new RegtestDriver(BmmChainConfig.regtest());
     final Wallet wallet = Wallet.createDeterministic(RegtestDriver.PARAMS.network(), ScriptType.P2WPKH);
     final ECKey walletKey = wallet.freshReceiveKey();
-    List<TransactionOutPoint> coins;
+    final List<TransactionOutPoint> coins = new ArrayList<>();
+    /** The blocks on the driver's chain, from height 1. */
+    final List<Block> driverBlocks = new ArrayList<>();
     Transaction payment;
     Block b3;
     Block b4;
@@ -51,13 +53,20 @@ class BmmChainWalletTest {
     @BeforeEach
     void setUp() {
         net.chain.addWallet(wallet);
-        coins = net.mineEmpty(2);
+        for (int i = 0; i < 2; i++) {
+            Block b = net.build(net.tip(), List.of(), List.of());
+            assertInstanceOf(Offer.Connected.class, net.chain.offer(b));
+            driverBlocks.add(b);
+            coins.add(new TransactionOutPoint(0, b.getTransactions().get(0).getTxId()));
+        }
         payment = Txs.pay(new Txs.In(coins.get(0), RegtestDriver.SUBSIDY, net.minerKey),
                 Txs.Out.to(Coin.valueOf(10, 0), walletKey), Txs.Out.to(Coin.valueOf(39, 0), net.minerKey));
         b3 = net.build(net.tip(), List.of(mh(1)), List.of(payment));
         assertEquals(new Offer.Connected(3, b3.getHash()), net.chain.offer(b3));
         b4 = net.build(b3.getHash(), List.of(mh(2)), List.of());
         assertEquals(new Offer.Connected(4, b4.getHash()), net.chain.offer(b4));
+        driverBlocks.add(b3);
+        driverBlocks.add(b4);
         assertConfirmed(2, 4);
     }
 
@@ -94,7 +103,7 @@ class BmmChainWalletTest {
 
         assertInstanceOf(Offer.Connected.class, net.chain.offer(b3));
         assertInstanceOf(Offer.Connected.class, net.chain.offer(b4));
-        assertConfirmed(2, 4); // not 4: the blocks are not counted twice
+        assertConfirmed(2, 4); // without the disconnect heard, bitcoinj's Wallet throws here
         assertTrue(wallet.getTransaction(payment.getTxId()).getAppearsInHashes().containsKey(b3.getHash()));
     }
 
@@ -141,15 +150,66 @@ class BmmChainWalletTest {
     }
 
     @Test
-    void aReorganizeListenerThatThrowsStopsTheDisconnect() {
-        List<D3Row> rows = net.chain.d3().rows();
+    void aReorganizeListenerThatThrowsStopsNeitherTheDisconnectNorTheListenersAfterIt() {
+        // the failing one first, the wallet after it
+        net.chain.removeWallet(wallet);
         net.chain.addReorganizeListener(Threading.SAME_THREAD, (split, oldBlocks, newBlocks) -> {
             throw new VerificationException("not now");
         });
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.chain.disconnectTo(2));
-        assertTrue(e.getMessage().contains("not now") && e.getMessage().contains("stays at 4"), e.getMessage());
-        assertEquals(b4.getHash(), net.tip());
-        assertEquals(rows, net.chain.d3().rows());
+        net.chain.addReorganizeListener(Threading.SAME_THREAD, (split, oldBlocks, newBlocks) -> {
+            throw new IllegalStateException("nor now");
+        });
+        net.chain.addWallet(wallet);
+        net.chain.disconnectTo(2);
+        assertEquals(2, net.chain.getChainHead().getHeight());
+        assertEquals(2, net.chain.d3().tipHeight());
+        assertPending(2);
+        assertInstanceOf(Offer.Connected.class, net.chain.offer(b3));
+        assertInstanceOf(Offer.Connected.class, net.chain.offer(b4));
+        assertConfirmed(2, 4);
+    }
+
+    @Test
+    void aDisconnectTheBlockStoreRefusesLeavesTheWalletAsItWas() throws Exception {
+        BmmBlockChainRestartTest.FlakyStore store = new BmmBlockChainRestartTest.FlakyStore();
+        Wallet w = Wallet.createDeterministic(RegtestDriver.PARAMS.network(), ScriptType.P2WPKH);
+        BmmBlockChain chain = new BmmBlockChain(RegtestDriver.PARAMS, store, BmmChainConfig.regtest());
+        chain.addWallet(w);
+        for (Block b : driverBlocks) {
+            assertInstanceOf(Offer.Connected.class, chain.offer(b));
+        }
+        // the payment is not to w: give w its own, in a fifth block
+        Transaction toW = Txs.pay(new Txs.In(coins.get(1), RegtestDriver.SUBSIDY, net.minerKey),
+                Txs.Out.to(Coin.valueOf(5, 0), w.freshReceiveKey()));
+        Block b5 = net.build(b4.getHash(), List.of(), List.of(toW));
+        assertInstanceOf(Offer.Connected.class, chain.offer(b5));
+        assertEquals(ConfidenceType.BUILDING, w.getTransaction(toW.getTxId()).getConfidence().getConfidenceType());
+
+        store.failAt = 4; // once
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> chain.disconnectTo(4));
+        assertTrue(e.getMessage().contains("cannot disconnect"), e.getMessage());
+        assertEquals(5, chain.getChainHead().getHeight());
+        assertEquals(ConfidenceType.BUILDING, w.getTransaction(toW.getTxId()).getConfidence().getConfidenceType(),
+                "the wallet heard nothing of a disconnect that did not happen");
+        assertEquals(5, w.getLastBlockSeenHeight());
+
+        chain.disconnectTo(4); // a retry works
+        assertEquals(ConfidenceType.PENDING, w.getTransaction(toW.getTxId()).getConfidence().getConfidenceType());
+        assertEquals(4, w.getLastBlockSeenHeight());
+    }
+
+    @Test
+    void aNewBlockListenerThatThrowsLeavesTheBlockConnected() {
+        net.chain.addNewBestBlockListener(Threading.SAME_THREAD, block -> {
+            throw new IllegalStateException("boom");
+        });
+        Block b5 = net.build(b4.getHash(), List.of(mh(5)), List.of());
+        assertEquals(new Offer.Connected(5, b5.getHash()), net.chain.offer(b5));
+        assertEquals(5, net.chain.d3().tipHeight());
+        Block b6 = net.build(b5.getHash(), List.of(mh(6)), List.of());
+        assertThrows(VerificationException.class, () -> net.chain.add(b6), "add throws, as BlockChain would");
+        assertEquals(b6.getHash(), net.tip(), "but the block stays connected");
+        assertEquals(6, net.chain.d3().tipHeight());
     }
 
     @Test
