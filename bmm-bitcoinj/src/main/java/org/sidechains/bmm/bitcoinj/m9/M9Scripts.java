@@ -138,7 +138,8 @@ public final class M9Scripts {
                 && c.get(8).equalsOpCode(OP_CHECKSEQUENCEVERIFY) && c.get(9).equalsOpCode(OP_DROP)
                 && isKeyPush(c.get(10)) && c.get(11).equalsOpCode(OP_CHECKSIG) && c.get(12).equalsOpCode(OP_ENDIF)) {
             Optional<Long> delay = minimalNumber(c.get(7));
-            if (delay.isEmpty()) {
+            if (delay.isEmpty() || delay.get() > 0xFFFFFFFFL || (delay.get() & SEQUENCE_DISABLE_FLAG) != 0) {
+                // with the disable flag OP_CHECKSEQUENCEVERIFY is a NOP: the node could take the bribe back at once
                 return Optional.empty();
             }
             return Optional.of(new M9Script.Refund(CbvPayload.parse(c.get(1).data), c.get(4).data, delay.get(),

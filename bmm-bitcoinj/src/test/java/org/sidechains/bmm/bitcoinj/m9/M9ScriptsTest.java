@@ -83,4 +83,16 @@ class M9ScriptsTest {
         assertThrows(IllegalArgumentException.class, () -> M9Scripts.refund(payload, MINER, -1, NODE));
         assertThrows(IllegalArgumentException.class, () -> M9Scripts.refund(payload, MINER, 1L << 31, NODE));
     }
+
+    @Test
+    void parseRefusesARefundDelayWithTheDisableFlag() {
+        // as refund() would have written it, but with bit 31 set: OP_CHECKSEQUENCEVERIFY would be a NOP
+        for (long delay : new long[] {0x8000012cL, 0xFFFFFFFFL, 0x1_0000_012cL}) {
+            byte[] num = org.bitcoinj.script.Script.parse(new ScriptBuilder().number(delay).build().program())
+                    .chunks().get(0).data;
+            Script s = new ScriptBuilder().op(0x63).data(payload.serialize()).op(0xb5).op(0x75).data(MINER.getPubKey())
+                    .op(0xac).op(0x67).data(num).op(0xb2).op(0x75).data(NODE.getPubKey()).op(0xac).op(0x68).build();
+            assertTrue(M9Scripts.parse(s).isEmpty(), "delay " + Long.toHexString(delay));
+        }
+    }
 }
