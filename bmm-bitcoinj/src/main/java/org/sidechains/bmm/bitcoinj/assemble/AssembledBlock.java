@@ -39,7 +39,16 @@ public record AssembledBlock(Block block, int height, List<MiniHeader> m7Entries
         /** A winner that spends an output neither the chain nor the block holds. */
         WINNER_INPUT_UNKNOWN("winner-input-unknown"),
         /** A winner whose outputs exceed its inputs. */
-        WINNER_NEGATIVE_FEE("winner-negative-fee");
+        WINNER_NEGATIVE_FEE("winner-negative-fee"),
+        /** A winner whose lock-time or relative lock-time is not met at this height ({@code BlockReadiness}). */
+        WINNER_NOT_FINAL("winner-not-final"),
+        /** A winner spending a coinbase output that is not 100 blocks deep at this height. */
+        WINNER_IMMATURE_INPUT("winner-immature-input"),
+        /**
+         * A winner left out because the block would exceed bitcoind's weight (4,000,000) or sigop
+         * cost (80,000) limit with it; the winners given last are left out first.
+         */
+        WINNER_OVER_BLOCK_LIMITS("winner-over-block-limits");
 
         private final String code;
 

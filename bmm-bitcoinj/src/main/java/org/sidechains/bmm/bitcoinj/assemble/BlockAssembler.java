@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.core.TransactionOutput;
+import org.bitcoinj.base.VarInt;
 import org.bitcoinj.script.Script;
 import org.sidechains.bmm.base.MiniHeader;
 import org.sidechains.bmm.bitcoinj.assemble.AssembledBlock.Reason;
@@ -26,6 +28,8 @@ import org.sidechains.bmm.bitcoinj.assemble.BlockTemplate.TemplateTx;
 import org.sidechains.bmm.bitcoinj.m8.M8View;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
+import org.sidechains.bmm.bitcoinj.tx.BlockReadiness;
+import org.sidechains.bmm.bitcoinj.tx.SigOps;
 import org.sidechains.bmm.m7.M7Codec;
 import org.sidechains.bmm.m8.M8Tag;
 
@@ -48,8 +52,10 @@ import org.sidechains.bmm.m8.M8Tag;
  *   <li>The other winners follow the kept template transactions, by ChainIndex. A winner is
  *       dropped when it spends from a stripped transaction, spends an output the block already
  *       spends (a conflict with the template or an earlier winner), spends an output neither the
- *       block nor {@code prevouts} holds, or pays out more than it spends. Its fee is its inputs
- *       (from the block's earlier outputs, else {@code prevouts}) minus its outputs.</li>
+ *       block nor {@code prevouts} holds, pays out more than it spends, or cannot go into a block
+ *       at this height (lock-time, BIP 68 relative lock-time, coinbase maturity: {@code
+ *       BlockReadiness}). Its fee is its inputs (from the block's earlier outputs, else
+ *       {@code prevouts}) minus its outputs.</li>
  *   <li>The extra transactions (e.g. the miner's M9 sweeps) come last, in the given order; they
  *       must not be M8s and their inputs must be known and not spent by the block.</li>
  *   <li>The coinbase pays {@link Subsidy} + the fees of every transaction in the block: output 0
@@ -61,10 +67,16 @@ import org.sidechains.bmm.m8.M8Tag;
  * The M7 lists exactly the included M8s, so a dropped winner leaves no free entry behind, and the
  * block passes the BMM block rules: one M8 per ChainIndex, each matching its M7 entry and anchored
  * at this height. Template fees are taken from the template, as bitcoind computed them.
- * Block weight and sigop limits are not re-checked: winners and sweeps are small and bitcoind
- * leaves room for the coinbase; a miner adding many extras must mind them.
+ *
+ * <p>The whole block (coinbase with its M7 included) is kept within bitcoind's weight
+ * (4,000,000) and sigop cost (80,000) limits: if it is over, the appended winners are left out
+ * one at a time, the one given last first ({@link Reason#WINNER_OVER_BLOCK_LIMITS}), so give the
+ * winners in the order you would keep them (e.g. highest bribe first). If it is still over with
+ * none of them, the extras are too large: {@code IllegalArgumentException}.
  */
 public final class BlockAssembler {
+    /** bitcoind's MAX_BLOCK_WEIGHT. */
+    public static final long MAX_BLOCK_WEIGHT = 4_000_000;
     /**
      * Additions to the block.
      *
@@ -151,13 +163,46 @@ public final class BlockAssembler {
         Objects.requireNonNull(template, "template");
         Objects.requireNonNull(prevouts, "prevouts");
         Objects.requireNonNull(options, "options");
+        List<Winner> parsed = parseWinners(winners);
+        Map<Integer, Stripped> overLimits = new LinkedHashMap<>();
+        while (true) {
+            Built b = build(template, parsed, prevouts, options, overLimits);
+            Block block = b.result().block();
+            long weight = weight(block);
+            if (weight <= MAX_BLOCK_WEIGHT && b.sigOpCost() <= SigOps.MAX_BLOCK_COST) {
+                return b.result();
+            }
+            String over = "the block would weigh " + weight + " (at most " + MAX_BLOCK_WEIGHT + ") with a sigop cost of "
+                    + b.sigOpCost() + " (at most " + SigOps.MAX_BLOCK_COST + ")";
+            // the appended winner given last goes first
+            Winner drop = null;
+            for (int i = parsed.size() - 1; i >= 0 && drop == null; i--) {
+                if (b.appended().contains(parsed.get(i).tag().chain())) {
+                    drop = parsed.get(i);
+                }
+            }
+            if (drop == null) {
+                throw new IllegalArgumentException(over + " without any winner bitcoind did not put in the template:"
+                        + " the extra transactions or coinbase outputs are too large");
+            }
+            overLimits.put(drop.tag().chain(), new Stripped(drop.txid(), Reason.WINNER_OVER_BLOCK_LIMITS, over));
+        }
+    }
+
+    /** An assembly, with the chains of the winners appended after the template and the block's sigop cost. */
+    private record Built(AssembledBlock result, Set<Integer> appended, long sigOpCost) {
+    }
+
+    private Built build(BlockTemplate template, List<Winner> parsed, PrevoutSource prevouts, Options options,
+                        Map<Integer, Stripped> overLimits) {
         int height = template.height();
         List<Stripped> stripped = new ArrayList<>();
+        long sigOps = 0;
 
         // 1. the winners, by ChainIndex, with the right anchor
         Map<Integer, Winner> byChain = new HashMap<>();
         int anchor = M8Tag.anchorFor(height);
-        for (Winner w : parseWinners(winners)) {
+        for (Winner w : parsed) {
             if (w.tag().mainAnchor() != anchor) {
                 stripped.add(new Stripped(w.txid(), Reason.WINNER_WRONG_ANCHOR, "mainAnchor " + w.tag().mainAnchor()
                         + ", the block at height " + height + " needs " + anchor));
@@ -206,6 +251,7 @@ public final class BlockAssembler {
                 continue;
             }
             blockTxs.add(tx);
+            sigOps += SigOps.cost(tx, outputs.spentBy(tx));
             outputs.add(tx);
             fees = Math.addExact(fees, t.fee().value);
             if (winner != null) {
@@ -219,13 +265,21 @@ public final class BlockAssembler {
                 .filter(w -> !includedChains.contains(w.tag().chain()))
                 .sorted(Comparator.comparingInt(w -> w.tag().chain()))
                 .toList();
+        Set<Integer> appended = new HashSet<>();
         for (Winner w : rest) {
-            Placement placed = place(w.tx(), outputs, strippedTxids);
+            Stripped over = overLimits.get(w.tag().chain());
+            if (over != null) {
+                stripped.add(over);
+                continue;
+            }
+            Placement placed = place(w.tx(), height, outputs, strippedTxids);
             if (placed.problem() != null) {
                 stripped.add(placed.problem());
                 continue;
             }
             blockTxs.add(w.tx());
+            sigOps += SigOps.cost(w.tx(), outputs.spentBy(w.tx()));
+            appended.add(w.tag().chain());
             outputs.add(w.tx());
             fees = Math.addExact(fees, placed.fee().value);
             includedM8s.add(w.txid());
@@ -242,12 +296,13 @@ public final class BlockAssembler {
             if (!inBlock.add(tx.getTxId())) {
                 throw new IllegalArgumentException("extra tx " + tx.getTxId() + " is already in the block");
             }
-            Placement placed = place(tx, outputs, strippedTxids);
+            Placement placed = place(tx, height, outputs, strippedTxids);
             if (placed.problem() != null) {
                 throw new IllegalArgumentException("extra tx " + tx.getTxId() + " cannot go into the block: "
                         + placed.problem().detail());
             }
             blockTxs.add(tx);
+            sigOps += SigOps.cost(tx, outputs.spentBy(tx));
             outputs.add(tx);
             fees = Math.addExact(fees, placed.fee().value);
         }
@@ -275,7 +330,18 @@ public final class BlockAssembler {
         coinbaseOuts.addAll(options.extraCoinbaseOutputs());
         Block block = BlockBuilder.build(template.prevBlockHash(), height, template.time(), template.bits(),
                 options.extraNonce(), coinbaseOuts, blockTxs);
-        return new AssembledBlock(block, height, m7, includedM8s, stripped, subsidy, feeSum, coinbaseValue);
+        sigOps += SigOps.cost(block.getTransactions().get(0), List.of());
+        return new Built(new AssembledBlock(block, height, m7, includedM8s, stripped, subsidy, feeSum, coinbaseValue),
+                appended, sigOps);
+    }
+
+    /** A block's weight: its header and transaction count stripped (times 4), its transactions' weights. */
+    static long weight(Block block) {
+        long w = (80L + VarInt.sizeOf(block.getTransactions().size())) * 4;
+        for (Transaction tx : block.getTransactions()) {
+            w += tx.getWeight();
+        }
+        return w;
     }
 
     private static List<Winner> parseWinners(List<Transaction> winners) {
@@ -310,9 +376,10 @@ public final class BlockAssembler {
     }
 
     /** The fee of a transaction placed after everything in {@code outputs}, or why it cannot be placed. */
-    private static Placement place(Transaction tx, BlockOutputs outputs, Set<Sha256Hash> strippedTxids) {
+    private static Placement place(Transaction tx, int height, BlockOutputs outputs, Set<Sha256Hash> strippedTxids) {
         Sha256Hash txid = tx.getTxId();
         long in = 0;
+        List<Prevout> spent = new ArrayList<>();
         Set<TransactionOutPoint> own = new HashSet<>();
         List<TransactionInput> ins = tx.getInputs();
         for (int i = 0; i < ins.size(); i++) {
@@ -331,6 +398,12 @@ public final class BlockAssembler {
                         + ", which neither the chain nor the block holds");
             }
             in = Math.addExact(in, p.get().value().value);
+            spent.add(p.get());
+        }
+        Optional<BlockReadiness.NotReady> notReady = BlockReadiness.at(tx, spent, height);
+        if (notReady.isPresent()) {
+            return Placement.refused(txid, notReady.get().kind() == BlockReadiness.Kind.IMMATURE_COINBASE
+                    ? Reason.WINNER_IMMATURE_INPUT : Reason.WINNER_NOT_FINAL, notReady.get().detail());
         }
         long out = 0;
         for (TransactionOutput o : tx.getOutputs()) {
@@ -366,6 +439,15 @@ public final class BlockAssembler {
 
         boolean spent(TransactionOutPoint op) {
             return spent.contains(op);
+        }
+
+        /** What each input of {@code tx} spends, before it is added (null where nobody knows). */
+        List<Prevout> spentBy(Transaction tx) {
+            List<Prevout> out = new ArrayList<>(tx.getInputs().size());
+            for (TransactionInput in : tx.getInputs()) {
+                out.add(find(in.getOutpoint()).orElse(null));
+            }
+            return out;
         }
 
         Optional<Prevout> find(TransactionOutPoint op) {

@@ -18,7 +18,7 @@ import org.bitcoinj.script.ScriptOpCodes;
  * input of every block). Opcodes are read the way Bitcoin Core's GetScriptOp reads them: a push
  * that runs past the end stops the walk (Core fails the script at that point).
  */
-final class RawScript {
+public final class RawScript {
     /** OP_CheckBribeVerify redefines OP_NOP6 (protocol.md). */
     static final int OP_CBV = ScriptOpCodes.OP_NOP6;
 
@@ -29,7 +29,7 @@ final class RawScript {
      * Index just past the push data of the push opcode at {@code pc} (whose opcode is {@code op},
      * 0x00..0x4e), or -1 if the push runs past the end. {@code dataStart[0]} receives where its data starts.
      */
-    static int pushEnd(byte[] s, int pc, int op, int[] dataStart) {
+    public static int pushEnd(byte[] s, int pc, int op, int[] dataStart) {
         int p = pc + 1;
         long n;
         if (op < OP_PUSHDATA1) {

@@ -802,7 +802,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         boolean active = config.params().activeAt(height);
         OutputIndex.Undo outUndo = OutputIndex.Undo.EMPTY;
         if (outputs != null) {
-            OutputIndex.Applied a = outputs.apply(block, given, active ? spendCheck : OutputIndex.SpendCheck.NONE);
+            OutputIndex.Applied a = outputs.apply(block, height, given, active ? spendCheck : OutputIndex.SpendCheck.NONE);
             if (a.refusal() != null) {
                 refuseUnlessPassed(a.refusal(), block, height);
             }
@@ -833,7 +833,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
 
     /** Connects a block checked before (a rollback putting back what a refused reorg disconnected). */
     private void reapply(Kept k) {
-        OutputIndex.Undo outUndo = outputs != null ? outputs.apply(k.block) : OutputIndex.Undo.EMPTY;
+        OutputIndex.Undo outUndo = outputs != null ? outputs.apply(k.block, k.height) : OutputIndex.Undo.EMPTY;
         record(k.height, k.block, k.supplied, M7Codec.findInCoinbase(BmmRules.coinbaseScripts(k.block)), outUndo);
     }
 

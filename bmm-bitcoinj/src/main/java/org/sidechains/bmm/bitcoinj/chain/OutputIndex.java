@@ -164,9 +164,9 @@ public final class OutputIndex implements PrevoutSource {
     record Applied(Undo undo, BmmRules.Verdict refusal) {
     }
 
-    /** Spends the block's inputs and adds the outputs this index keeps. */
-    public Undo apply(Block block) {
-        return apply(block, PrevoutSource.none(), SpendCheck.NONE).undo();
+    /** Spends the block's inputs and adds the outputs this index keeps, as made at {@code height}. */
+    public Undo apply(Block block, int height) {
+        return apply(block, height, PrevoutSource.none(), SpendCheck.NONE).undo();
     }
 
     /**
@@ -177,7 +177,7 @@ public final class OutputIndex implements PrevoutSource {
      *
      * @param given what the node said the block spends, asked when the index does not know an outpoint
      */
-    Applied apply(Block block, PrevoutSource given, SpendCheck check) {
+    Applied apply(Block block, int height, PrevoutSource given, SpendCheck check) {
         // insertion-ordered, and an output created and spent in this block is neither created nor spent;
         // both made only when needed: most blocks change nothing in a CBV-scoped index
         LinkedHashSet<TransactionOutPoint> created = null;
@@ -226,7 +226,7 @@ public final class OutputIndex implements PrevoutSource {
                         txid = tx.getTxId();
                     }
                     TransactionOutPoint op = new TransactionOutPoint(i, txid);
-                    put(op, new Prevout(outs.get(i).getValue(), script));
+                    put(op, Prevout.madeAt(outs.get(i).getValue(), script, height, t == 0));
                     if (created == null) {
                         created = new LinkedHashSet<>();
                     }

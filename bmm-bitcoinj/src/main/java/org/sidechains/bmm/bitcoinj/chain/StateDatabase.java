@@ -35,7 +35,8 @@ import org.sqlite.SQLiteDataSource;
  * opening, the block store's head is set to the database's tip, with any headers it lacks.
  */
 final class StateDatabase implements AutoCloseable {
-    static final int SCHEMA_VERSION = 1;
+    /** 2: outputs and spent outputs say whether a coinbase made them (for a miner's maturity check). */
+    static final int SCHEMA_VERSION = 2;
 
     /** Finds a block's header as the block store keeps it (with its height and chain work). */
     @FunctionalInterface
@@ -111,11 +112,12 @@ final class StateDatabase implements AutoCloseable {
             s.execute("CREATE TABLE IF NOT EXISTS blocks(height INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
                     + " header BLOB, cb_index INTEGER, m7 BLOB)");
             s.execute("CREATE TABLE IF NOT EXISTS outputs(txid BLOB NOT NULL, vout INTEGER NOT NULL,"
-                    + " value INTEGER NOT NULL, script BLOB NOT NULL, height INTEGER NOT NULL,"
+                    + " value INTEGER NOT NULL, script BLOB NOT NULL, height INTEGER NOT NULL, coinbase INTEGER NOT NULL,"
                     + " PRIMARY KEY(txid, vout)) WITHOUT ROWID");
             s.execute("CREATE INDEX IF NOT EXISTS outputs_height ON outputs(height)");
             s.execute("CREATE TABLE IF NOT EXISTS spent(height INTEGER NOT NULL, txid BLOB NOT NULL,"
-                    + " vout INTEGER NOT NULL, value INTEGER NOT NULL, script BLOB NOT NULL, created INTEGER NOT NULL)");
+                    + " vout INTEGER NOT NULL, value INTEGER NOT NULL, script BLOB NOT NULL, created INTEGER NOT NULL,"
+                    + " coinbase INTEGER NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS spent_height ON spent(height)");
             s.execute("CREATE INDEX IF NOT EXISTS spent_created ON spent(created)");
             s.execute("CREATE TABLE IF NOT EXISTS bodies(hash BLOB PRIMARY KEY, height INTEGER NOT NULL,"
@@ -151,6 +153,11 @@ final class StateDatabase implements AutoCloseable {
             }
             db.commit();
             return;
+        }
+        if (!want.get("schema").equals(have.get("schema"))) {
+            throw new BlockStoreException("the BMM state database " + file + " was written by another version of"
+                    + " bmm-bitcoinj (schema " + have.get("schema") + ", this one reads " + SCHEMA_VERSION
+                    + "): delete it and the block store, and the chain follows the mainchain again from genesis");
         }
         for (Map.Entry<String, String> e : want.entrySet()) {
             if (!e.getValue().equals(have.get(e.getKey()))) {
@@ -234,13 +241,18 @@ final class StateDatabase implements AutoCloseable {
                 + "): delete it and the block store to follow the chain again");
     }
 
+    /** An output from columns 3.. of {@code r}: value, script, the height it was made at, coinbase. */
+    private static Prevout prevout(ResultSet r) throws SQLException {
+        return Prevout.madeAt(Coin.valueOf(r.getLong(3)), r.getBytes(4), r.getInt(5), r.getInt(6) != 0);
+    }
+
     /** Every indexed output. */
     Map<TransactionOutPoint, Prevout> outputs() throws BlockStoreException {
         Map<TransactionOutPoint, Prevout> out = new HashMap<>();
         try (Statement s = db.createStatement();
-             ResultSet r = s.executeQuery("SELECT txid, vout, value, script FROM outputs")) {
+             ResultSet r = s.executeQuery("SELECT txid, vout, value, script, height, coinbase FROM outputs")) {
             while (r.next()) {
-                out.put(outpoint(r.getBytes(1), r.getLong(2)), new Prevout(Coin.valueOf(r.getLong(3)), r.getBytes(4)));
+                out.put(outpoint(r.getBytes(1), r.getLong(2)), prevout(r));
             }
         } catch (SQLException e) {
             throw failure("read", e);
@@ -264,11 +276,12 @@ final class StateDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw failure("read", e);
         }
-        try (PreparedStatement p = db.prepareStatement("SELECT txid, vout, value, script FROM spent WHERE height = ?")) {
+        try (PreparedStatement p = db.prepareStatement("SELECT txid, vout, value, script, created, coinbase FROM spent"
+                + " WHERE height = ?")) {
             p.setInt(1, height);
             try (ResultSet r = p.executeQuery()) {
                 while (r.next()) {
-                    spent.put(outpoint(r.getBytes(1), r.getLong(2)), new Prevout(Coin.valueOf(r.getLong(3)), r.getBytes(4)));
+                    spent.put(outpoint(r.getBytes(1), r.getLong(2)), prevout(r));
                 }
             }
         } catch (SQLException e) {
@@ -368,8 +381,8 @@ final class StateDatabase implements AutoCloseable {
         row.executeUpdate();
         for (TransactionOutPoint op : k.spent()) {
             // kept with the height it was made at, so that a disconnect can put it back
-            PreparedStatement keep = sql("INSERT INTO spent(height, txid, vout, value, script, created)"
-                    + " SELECT ?, txid, vout, value, script, height FROM outputs WHERE txid = ? AND vout = ?");
+            PreparedStatement keep = sql("INSERT INTO spent(height, txid, vout, value, script, created, coinbase)"
+                    + " SELECT ?, txid, vout, value, script, height, coinbase FROM outputs WHERE txid = ? AND vout = ?");
             keep.setInt(1, k.height());
             keep.setBytes(2, op.hash().getBytes());
             keep.setLong(3, op.index());
@@ -380,12 +393,14 @@ final class StateDatabase implements AutoCloseable {
             del.executeUpdate();
         }
         for (Map.Entry<TransactionOutPoint, Prevout> e : k.created().entrySet()) {
-            PreparedStatement add = sql("INSERT OR REPLACE INTO outputs(txid, vout, value, script, height) VALUES (?, ?, ?, ?, ?)");
+            PreparedStatement add = sql("INSERT OR REPLACE INTO outputs(txid, vout, value, script, height, coinbase)"
+                    + " VALUES (?, ?, ?, ?, ?, ?)");
             add.setBytes(1, e.getKey().hash().getBytes());
             add.setLong(2, e.getKey().index());
             add.setLong(3, e.getValue().value().value);
             add.setBytes(4, e.getValue().scriptPubKey());
             add.setInt(5, k.height());
+            add.setInt(6, e.getValue().coinbase() ? 1 : 0);
             add.executeUpdate();
         }
         putBody(stored, k.block());
@@ -411,8 +426,8 @@ final class StateDatabase implements AutoCloseable {
     /** The block at {@code height} leaves: its outputs go, the outputs it spent come back. */
     private void disconnect(int height) throws SQLException {
         for (String step : List.of("DELETE FROM outputs WHERE height = ?",
-                "INSERT OR REPLACE INTO outputs(txid, vout, value, script, height)"
-                        + " SELECT txid, vout, value, script, created FROM spent WHERE height = ?",
+                "INSERT OR REPLACE INTO outputs(txid, vout, value, script, height, coinbase)"
+                        + " SELECT txid, vout, value, script, created, coinbase FROM spent WHERE height = ?",
                 "DELETE FROM spent WHERE height = ?",
                 "DELETE FROM blocks WHERE height = ?")) {
             PreparedStatement p = sql(step);

@@ -10,6 +10,8 @@ import org.sidechains.bmm.bitcoinj.prevout.Prevout;
  *
  * @param bestBlock     the tip the answer was given at
  * @param confirmations 0 for a mempool output
+ * @param output        value and script (as gettxout gives them: where it was made is in
+ *                      {@code confirmations} and {@code coinbase})
  */
 public record TxOutInfo(Sha256Hash bestBlock, int confirmations, Prevout output, boolean coinbase) {
     public TxOutInfo {

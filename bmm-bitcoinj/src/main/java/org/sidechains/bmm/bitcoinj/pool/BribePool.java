@@ -24,6 +24,8 @@ import org.sidechains.bmm.bitcoinj.m9.M9Scripts.M9Script;
 import org.sidechains.bmm.bitcoinj.pool.PooledBribe.Payout;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
+import org.sidechains.bmm.bitcoinj.tx.BlockReadiness;
+import org.sidechains.bmm.bitcoinj.tx.SigOps;
 import org.sidechains.bmm.cbv.CbvPayload;
 import org.sidechains.bmm.m8.M8Tag;
 import org.sidechains.bmm.rules.BmmParams;
@@ -38,6 +40,12 @@ import org.sidechains.bmm.rules.BmmParams;
  *   <li>mainAnchor == (tip height + 1) mod 65536 ({@link RefusalReason#WRONG_ANCHOR});</li>
  *   <li>every input is an unspent output the chain knows ({@link RefusalReason#INPUT_UNKNOWN_OR_SPENT}),
  *       and outputs do not exceed inputs ({@link RefusalReason#MALFORMED});</li>
+ *   <li>it can go into the next block: its lock-time and BIP 68 relative lock-times are met there
+ *       ({@link RefusalReason#NOT_FINAL}; time locks, and relative locks on coins whose height the
+ *       prevout source does not give, count as not met) and it spends no coinbase output younger
+ *       than 100 blocks ({@link RefusalReason#INPUT_IMMATURE}), see {@link BlockReadiness};</li>
+ *   <li>it is no heavier than 400,000 weight units and its sigop cost is at most 16,000, as
+ *       bitcoind's mempool asks of any transaction ({@link RefusalReason#TOO_LARGE});</li>
  *   <li>it pays this miner ({@link RefusalReason#NOT_PAYING_MINER}): some output is the P2WSH of
  *       the standard M9 script with a version-1 payload of exactly the M8's mini-header and this
  *       miner's key (the pool recomputes that script), or, when the submitter gives a witness
@@ -56,9 +64,10 @@ import org.sidechains.bmm.rules.BmmParams;
  * The first failing check, in that order, is the reason given. The pool keeps one bribe per
  * ChainIndex, drops everything when the tip changes ({@link #onTip}) and re-evaluates nothing.
  *
- * <p>Not checked (the pool cannot see it through a {@link PrevoutSource}): coinbase maturity of a
- * spent output, and a bribe spending an output that a transaction of the miner's block template
- * also spends; the {@code BlockAssembler} drops such a bribe from the block.
+ * <p>Not checked: a bribe spending an output that a transaction of the miner's block template also
+ * spends; the {@code BlockAssembler} drops such a bribe from the block. Coinbase maturity and
+ * relative lock-times need the spent outputs' heights: {@code BmmBlockChain.prevouts()} gives them
+ * (a source that does not, refuses every bribe with a relative lock).
  *
  * <p>Thread-safe. Inputs are looked up and signatures verified without holding the pool's lock,
  * so the prevout source may take locks of its own (a {@code BmmBlockChain}'s), and {@link #onTip}
@@ -85,6 +94,8 @@ public final class BribePool {
         }
     }
 
+    /** bitcoind's MAX_STANDARD_TX_WEIGHT. */
+    static final int MAX_WEIGHT = 400_000;
     private static final long SEQUENCE_TYPE_FLAG = 1L << 22;
     private static final long SEQUENCE_VALUE_MASK = 0xFFFF;
     private static final int SEQUENCE_GRANULARITY_SECONDS = 512;
@@ -322,6 +333,17 @@ public final class BribePool {
         if (out > in) {
             throw new Refusal(RefusalReason.MALFORMED, "outputs (" + Coin.valueOf(out).toFriendlyString()
                     + ") exceed inputs (" + Coin.valueOf(in).toFriendlyString() + ")");
+        }
+        Optional<BlockReadiness.NotReady> notReady = BlockReadiness.at(tx, spent, at.height() + 1);
+        if (notReady.isPresent()) {
+            throw new Refusal(notReady.get().kind() == BlockReadiness.Kind.IMMATURE_COINBASE
+                    ? RefusalReason.INPUT_IMMATURE : RefusalReason.NOT_FINAL, notReady.get().detail());
+        }
+        int weight = tx.getWeight();
+        long sigOpCost = SigOps.cost(tx, spent);
+        if (weight > MAX_WEIGHT || sigOpCost > SigOps.MAX_STANDARD_TX_COST) {
+            throw new Refusal(RefusalReason.TOO_LARGE, "weight " + weight + " (at most " + MAX_WEIGHT + "), sigop cost "
+                    + sigOpCost + " (at most " + SigOps.MAX_STANDARD_TX_COST + ")");
         }
         List<Payout> payouts = payouts(tx, txid, tag, witnessScript);
         long amount = 0;

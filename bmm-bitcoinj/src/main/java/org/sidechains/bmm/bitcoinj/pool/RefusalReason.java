@@ -16,6 +16,19 @@ public enum RefusalReason {
     WRONG_ANCHOR("bribe-wrong-anchor"),
     /** An input spends an output that is unknown to the chain or already spent. */
     INPUT_UNKNOWN_OR_SPENT("bribe-input-unknown-or-spent"),
+    /**
+     * It cannot go into the next block: its lock-time or a BIP 68 relative lock-time is not met
+     * there (time locks, and relative locks on coins of unknown height, count as not met: the pool
+     * cannot check them).
+     */
+    NOT_FINAL("bribe-not-final"),
+    /** An input spends a coinbase output that is not 100 blocks deep at the next block. */
+    INPUT_IMMATURE("bribe-input-immature"),
+    /**
+     * Heavier or with more signature operations than bitcoind's mempool takes (400,000 weight
+     * units, a sigop cost of 16,000): a bribe must not crowd the block out.
+     */
+    TOO_LARGE("bribe-too-large"),
     /** No output pays this miner's M9 script for exactly the M8's mini-header. */
     NOT_PAYING_MINER("bribe-not-paying-miner"),
     /**

@@ -209,8 +209,14 @@ public final class RpcMainchain implements Mainchain {
                     continue; // no undo data for this block
                 }
                 JsonNode script = field("getblock", prevout, "scriptPubKey");
-                out.put(tx.getInput(i).getOutpoint(), new Prevout(btc("getblock", field("getblock", prevout, "value")),
-                        bytes("getblock", field("getblock", script, "hex"))));
+                Coin value = btc("getblock", field("getblock", prevout, "value"));
+                byte[] spk = bytes("getblock", field("getblock", script, "hex"));
+                // bitcoind gives where the coin was made ("height", "generated"): kept when present
+                JsonNode h = prevout.get("height");
+                JsonNode generated = prevout.get("generated");
+                out.put(tx.getInput(i).getOutpoint(), h != null && h.canConvertToInt() && h.asInt() >= 0
+                        ? Prevout.madeAt(value, spk, h.asInt(), generated != null && generated.asBoolean())
+                        : new Prevout(value, spk));
             }
         }
         return out;

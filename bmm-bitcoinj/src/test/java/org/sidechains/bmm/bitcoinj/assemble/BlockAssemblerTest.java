@@ -436,4 +436,78 @@ class BlockAssemblerTest {
         assertEquals(List.of(Reason.WINNER_WRONG_ANCHOR), ab.stripped().stream().map(Stripped::reason).toList());
         connect(ab);
     }
+
+    /** An M8 paying Mary's standard M9 script for {@code mh}, spending {@code in}, with extra outputs. */
+    Transaction m8(MiniHeader mh, In in, long lockTime, long sequence, List<Out> extra) {
+        List<Out> outs = new ArrayList<>(List.of(Out.tag(M8Tag.forBlock(mh, nextHeight())),
+                Out.to(Coin.COIN, org.sidechains.bmm.bitcoinj.m9.M9Scripts.p2wsh(org.sidechains.bmm.bitcoinj.m9.M9Scripts
+                        .standard(org.sidechains.bmm.cbv.CbvPayload.v1(mh), mary)))));
+        outs.addAll(extra);
+        return Txs.spend(org.sidechains.bmm.m8.M8Codec.TX_VERSION, List.of(in), outs, lockTime, sequence);
+    }
+
+    @Test
+    void winnersThatCannotGoIntoThisBlockAreLeftOut() {
+        TransactionOutPoint young = net.mineEmpty(1).get(0);
+        int h = nextHeight();
+        Transaction locked = m8(mh(1, 0), in(0), h, 0xFFFFFFFEL, List.of()); // final from block h + 1 only
+        Transaction immature = m8(mh(2, 0), new In(young, RegtestDriver.SUBSIDY, net.minerKey), 0, 0xFFFFFFFFL, List.of());
+        Transaction relative = m8(mh(3, 0), in(1), 0, 200, List.of()); // coin 1 was made at height 2
+        Transaction fine = m8(mh(4, 0), in(2), h - 1, 0xFFFFFFFEL, List.of());
+        AssembledBlock ab = assembler.assemble(template(), List.of(locked, immature, relative, fine), net.chain.prevouts());
+        assertEquals(List.of(Reason.WINNER_NOT_FINAL, Reason.WINNER_IMMATURE_INPUT, Reason.WINNER_NOT_FINAL),
+                ab.stripped().stream().map(Stripped::reason).toList());
+        assertEquals(List.of(locked.getTxId(), immature.getTxId(), relative.getTxId()),
+                ab.stripped().stream().map(Stripped::txid).toList());
+        assertEquals(List.of(mh(4, 0)), ab.m7Entries());
+        assertEquals(List.of(fine.getTxId()), ab.includedM8s());
+        connect(ab);
+    }
+
+    @Test
+    void winnersOverTheBlocksSigOpLimitAreLeftOutLastGivenFirst() {
+        // each: 187 outputs "OP_CHECKMULTISIG" (20 legacy sigops each, times 4) and a P2WPKH input: 14,961
+        List<Out> multisigs = new ArrayList<>();
+        for (int i = 0; i < 187; i++) {
+            multisigs.add(new Out(Coin.ZERO, new byte[] {(byte) 0xae}));
+        }
+        int[] order = {3, 1, 2, 6, 5, 4};
+        List<Transaction> winners = new ArrayList<>();
+        for (int c : order) {
+            winners.add(m8(mh(c, 0), in(c), 0, 0xFFFFFFFFL, multisigs));
+        }
+        assertEquals(14_961, org.sidechains.bmm.bitcoinj.tx.SigOps.cost(winners.get(0),
+                List.of(net.chain.prevouts().find(coins.get(3)).orElseThrow())));
+        AssembledBlock ab = assembler.assemble(template(), winners, net.chain.prevouts());
+        // six are 89,766: the one given last (chain 4) stays out, and five fit
+        assertEquals(1, ab.stripped().size());
+        assertEquals(Reason.WINNER_OVER_BLOCK_LIMITS, ab.stripped().get(0).reason());
+        assertEquals(winners.get(5).getTxId(), ab.stripped().get(0).txid());
+        assertTrue(ab.stripped().get(0).detail().contains("sigop cost of 89766"), ab.stripped().get(0).detail());
+        assertEquals(List.of(1, 2, 3, 5, 6), ab.m7Entries().stream().map(MiniHeader::chain).toList());
+        connect(ab);
+    }
+
+    @Test
+    void winnersOverTheBlocksWeightLimitAreLeftOut() {
+        // two winners of about 2.2 million weight units each (55 outputs of 10,000 bytes)
+        List<Out> bulk = new ArrayList<>();
+        for (int i = 0; i < 55; i++) {
+            byte[] big = new byte[10_000];
+            big[0] = 0x6a;
+            bulk.add(new Out(Coin.ZERO, big));
+        }
+        Transaction first = m8(mh(1, 0), in(1), 0, 0xFFFFFFFFL, bulk);
+        Transaction second = m8(mh(2, 0), in(2), 0, 0xFFFFFFFFL, bulk);
+        AssembledBlock ab = assembler.assemble(template(), List.of(first, second), net.chain.prevouts());
+        assertEquals(List.of(second.getTxId()), ab.stripped().stream().map(Stripped::txid).toList());
+        assertEquals(Reason.WINNER_OVER_BLOCK_LIMITS, ab.stripped().get(0).reason());
+        assertTrue(BlockAssembler.weight(ab.block()) <= BlockAssembler.MAX_BLOCK_WEIGHT);
+        assertEquals(List.of(mh(1, 0)), ab.m7Entries());
+        // an extra that cannot fit even without winners is the caller's mistake
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> assembler.assemble(template(),
+                List.of(first), net.chain.prevouts(), BlockAssembler.Options.NONE.withExtraTransactions(List.of(
+                        Txs.spend(2, List.of(in(3)), bulk), Txs.spend(2, List.of(in(4)), bulk)))));
+        assertTrue(e.getMessage().contains("extra transactions or coinbase outputs are too large"), e.getMessage());
+    }
 }

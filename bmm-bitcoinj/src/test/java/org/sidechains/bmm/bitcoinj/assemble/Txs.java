@@ -53,10 +53,16 @@ public final class Txs {
 
     /** A transaction of {@code version} spending P2WPKH {@code ins} (signed SIGHASH_ALL) to {@code outs}. */
     public static Transaction spend(int version, List<In> ins, List<Out> outs) {
+        return spend(version, ins, outs, 0, TransactionInput.NO_SEQUENCE);
+    }
+
+    /** As {@link #spend(int, List, List)}, with this lock-time and every input's nSequence set before signing. */
+    public static Transaction spend(int version, List<In> ins, List<Out> outs, long lockTime, long sequence) {
         Transaction tx = new Transaction();
         tx.setVersion(version);
+        tx.setLockTime(lockTime);
         for (In in : ins) {
-            tx.addInput(new TransactionInput(tx, new byte[0], in.outpoint(), in.value()));
+            tx.addInput(new TransactionInput(tx, new byte[0], in.outpoint(), in.value()).withSequence(sequence));
         }
         for (Out o : outs) {
             tx.addOutput(new TransactionOutput(tx, o.value(), o.script()));

@@ -332,7 +332,7 @@ public final class ChainCost {
                 return d3Part.entryCount();
             });
             Block forIndex = fresh(heavy);
-            long tOut = time(() -> new OutputIndex(OutputIndex.Scope.CBV).apply(forIndex).created().size());
+            long tOut = time(() -> new OutputIndex(OutputIndex.Scope.CBV).apply(forIndex, 1).created().size());
             long tBitcoinj = time(() -> {
                 BlockChain plain;
                 try {

@@ -638,9 +638,39 @@ class BmmBlockChainRestartTest {
         BmmChainConfig later = config().withParams(config().params().withActivationHeight(500));
         e = assertThrows(BlockStoreException.class, () -> open(later));
         assertTrue(e.getMessage().contains("activationHeight 0, but this chain has 500"), e.getMessage());
+        // a database of the first schema (no coinbase flags) is refused with what to do
+        setSchema("1");
+        e = assertThrows(BlockStoreException.class, () -> open(config()));
+        assertTrue(e.getMessage().contains("another version of bmm-bitcoinj (schema 1, this one reads 2)")
+                && e.getMessage().contains("delete it"), e.getMessage());
+        setSchema("2");
         chain = null;
         open(config());
         assertSameAsReference();
+    }
+
+    void setSchema(String v) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("bmm.sqlite"));
+             java.sql.Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE meta SET value = '" + v + "' WHERE key = 'schema'");
+        }
+    }
+
+    @Test
+    void spentOutputsComeBackWithTheirHeightAndCoinbaseFlag() throws Exception {
+        open(config());
+        List<TransactionOutPoint> coins = mineEmpty(3);
+        close();
+        open(config());
+        Prevout p = chain.prevouts().find(coins.get(1)).orElseThrow();
+        assertEquals(2, p.height());
+        assertTrue(p.coinbase());
+        // spent, then disconnected after a restart: it comes back from the undo rows as it was
+        mine(List.of(), List.of(spend(coins.get(1), ScriptBuilder.createP2WPKHOutputScript(net.minerKey))));
+        close();
+        open(config());
+        chain.disconnectTo(3);
+        assertEquals(p, chain.prevouts().find(coins.get(1)).orElseThrow());
     }
 
     @Test

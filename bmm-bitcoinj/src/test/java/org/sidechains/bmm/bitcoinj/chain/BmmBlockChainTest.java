@@ -181,7 +181,7 @@ class BmmBlockChainTest {
         t2.addInput(t1.getOutput(0));
         t2.addOutput(Coin.COIN, ScriptBuilder.createP2WPKHOutputScript(net.minerKey));
         Block b = net.build(net.tip(), List.of(), List.of(t1, t2));
-        OutputIndex.Undo undo = idx.apply(b);
+        OutputIndex.Undo undo = idx.apply(b, net.nextHeight());
         assertTrue(idx.find(new TransactionOutPoint(0, t1.getTxId())).isEmpty());
         idx.revert(undo);
         assertEquals(0, idx.size());
@@ -200,7 +200,7 @@ class BmmBlockChainTest {
         t.addOutput(Coin.COIN, Script.parse(new byte[] {0x01, (byte) 0xb5}));                     // 5: 0xb5 is push data
         t.addOutput(Coin.COIN, Script.parse(new byte[] {0x6a, (byte) 0xb5}));                     // 6: OP_RETURN
         Block b = net.build(net.tip(), List.of(), List.of(t));
-        OutputIndex.Undo undo = idx.apply(b);
+        OutputIndex.Undo undo = idx.apply(b, net.nextHeight());
         for (int i = 0; i < 7; i++) {
             assertEquals(i >= 2 && i <= 4, idx.find(new TransactionOutPoint(i, t.getTxId())).isPresent(), "output " + i);
         }
@@ -208,7 +208,7 @@ class BmmBlockChainTest {
         assertEquals(false, idx.complete());
         idx.revert(undo);
         assertEquals(0, idx.size());
-        assertEquals(OutputIndex.Undo.EMPTY, idx.apply(net.build(net.tip(), List.of(), List.of())),
+        assertEquals(OutputIndex.Undo.EMPTY, idx.apply(net.build(net.tip(), List.of(), List.of()), net.nextHeight()),
                 "a block of P2WPKH outputs changes nothing");
     }
 
@@ -226,7 +226,7 @@ class BmmBlockChainTest {
         Transaction t1 = new Transaction();
         t1.addInput(Sha256Hash.of(new byte[] {1}), 0, Script.parse(new byte[0]));
         t1.addOutput(Coin.COIN, p2wsh);
-        idx.apply(net.build(net.tip(), List.of(), List.of(t1)));
+        idx.apply(net.build(net.tip(), List.of(), List.of(t1)), net.nextHeight());
         TransactionOutPoint held = new TransactionOutPoint(0, t1.getTxId());
 
         Transaction t2 = new Transaction(); // creates one more that the index keeps
@@ -240,7 +240,7 @@ class BmmBlockChainTest {
         org.sidechains.bmm.bitcoinj.prevout.PrevoutSource broken = op -> {
             throw new IllegalStateException("the node's answer was cut off");
         };
-        assertThrows(IllegalStateException.class, () -> idx.apply(b, broken, (tx, j, in, spent) -> null));
+        assertThrows(IllegalStateException.class, () -> idx.apply(b, net.nextHeight(), broken, (tx, j, in, spent) -> null));
         assertEquals(1, idx.size());
         assertTrue(idx.find(held).isPresent(), "the spent output is back");
     }

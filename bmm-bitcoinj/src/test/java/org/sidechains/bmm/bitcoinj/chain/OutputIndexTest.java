@@ -52,8 +52,8 @@ class OutputIndexTest {
                 } else {
                     Map<TransactionOutPoint, Prevout> before = new HashMap<>(ref);
                     Block b = randomBlock(rnd, new ArrayList<>(ref.keySet()), everSeen);
-                    steps.push(new Step(index.apply(b), before));
-                    model(b, ref, index);
+                    steps.push(new Step(index.apply(b, n), before));
+                    model(b, n, ref, index);
                 }
                 most = Math.max(most, index.size());
                 // every output ever made, now and then; a sample of them at every step
@@ -64,7 +64,7 @@ class OutputIndexTest {
     }
 
     /** What applying {@code b} does, in a plain map. */
-    static void model(Block b, Map<TransactionOutPoint, Prevout> ref, OutputIndex index) {
+    static void model(Block b, int height, Map<TransactionOutPoint, Prevout> ref, OutputIndex index) {
         List<Transaction> txs = b.getTransactions();
         for (int t = 0; t < txs.size(); t++) {
             Transaction tx = txs.get(t);
@@ -74,7 +74,7 @@ class OutputIndexTest {
             for (int i = 0; i < tx.getOutputs().size(); i++) {
                 byte[] script = tx.getOutput(i).getScriptBytes();
                 if (index.keeps(script)) {
-                    ref.put(new TransactionOutPoint(i, tx.getTxId()), new Prevout(tx.getOutput(i).getValue(), script));
+                    ref.put(new TransactionOutPoint(i, tx.getTxId()), Prevout.madeAt(tx.getOutput(i).getValue(), script, height, t == 0));
                 }
             }
         }

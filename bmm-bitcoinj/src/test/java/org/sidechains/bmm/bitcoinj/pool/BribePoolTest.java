@@ -39,6 +39,7 @@ import org.sidechains.bmm.bitcoinj.m8.BribeBuilder;
 import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Bribe;
 import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Funding;
 import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
+import org.sidechains.bmm.bitcoinj.tx.BlockReadiness;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.cbv.CbvPayload;
 import org.sidechains.bmm.m8.M8Codec;
@@ -58,6 +59,7 @@ class BribePoolTest {
     void setUp() {
         net = new RegtestDriver(BmmChainConfig.regtest().withFullOutputIndex());
         coins = net.mineEmpty(6);
+        net.mineEmpty(BlockReadiness.COINBASE_MATURITY); // so that the coins can be spent in the next block
         pool = new BribePool(ECKey.fromPublicOnly(mary), net.chain.prevouts(), Tip.of(net.chain.getChainHead()));
     }
 
@@ -442,5 +444,76 @@ class BribePoolTest {
         assertThrows(IllegalArgumentException.class, () -> new BribePool.Policy(-1));
         assertSame(RefusalReason.LOWER_THAN_BEST, RefusalReason.valueOf("LOWER_THAN_BEST"));
         assertEquals("bribe-lower-than-best", RefusalReason.LOWER_THAN_BEST.code());
+    }
+
+    /** A bribe of 1 BTC for {@code chain} spending {@code coin}, with the given lock-time and nSequence. */
+    Transaction lockedBribe(int chain, TransactionOutPoint coin, long lockTime, long sequence) {
+        return Txs.spend(M8Codec.TX_VERSION, List.of(new In(coin, RegtestDriver.SUBSIDY, net.minerKey)),
+                List.of(Txs.Out.tag(M8Tag.forBlock(mh(chain, 0), nextHeight())),
+                        Txs.Out.to(Coin.COIN, M9Scripts.p2wsh(standardFor(chain))), Txs.Out.to(Coin.valueOf(48, 0), change())),
+                lockTime, sequence);
+    }
+
+    @Test
+    void aBribeThatCannotGoIntoTheNextBlockIsRefused() {
+        int next = nextHeight();
+        // an absolute lock-time a thousand blocks away (nSequence not final, so it counts)
+        refused(pool.submit(lockedBribe(1, coins.get(0), next + 1000, 0xFFFFFFFEL)), RefusalReason.NOT_FINAL);
+        // a lock-time of the next block itself is not met yet; the one before is
+        refused(pool.submit(lockedBribe(1, coins.get(0), next, 0xFFFFFFFEL)), RefusalReason.NOT_FINAL);
+        accepted(pool.submit(lockedBribe(1, coins.get(0), next - 1, 0xFFFFFFFEL)));
+        // a time lock-time cannot be checked by the pool
+        refused(pool.submit(lockedBribe(2, coins.get(1), 1_600_000_000L, 0xFFFFFFFEL)), RefusalReason.NOT_FINAL);
+        // ignored when every input's nSequence is final
+        accepted(pool.submit(lockedBribe(2, coins.get(1), next + 1000, 0xFFFFFFFFL)));
+        // BIP 68 (an M8 is version 3): coins.get(2) was made at height 3, so a relative lock of 500 blocks is not met
+        Admission.Refused r = refused(pool.submit(lockedBribe(3, coins.get(2), 0, 500)), RefusalReason.NOT_FINAL);
+        assertTrue(r.message().contains("relative lock of 500 blocks"), r.message());
+        // one of (next - 3) blocks is, and one with the disable flag is no lock
+        accepted(pool.submit(lockedBribe(3, coins.get(2), 0, next - 3)));
+        refused(pool.submit(lockedBribe(4, coins.get(3), 0, next - 3)), RefusalReason.NOT_FINAL); // made at 4
+        accepted(pool.submit(lockedBribe(4, coins.get(3), 0, (1L << 31) | 500)));
+        // a relative time lock cannot be checked
+        refused(pool.submit(lockedBribe(5, coins.get(4), 0, (1L << 22) | 1)), RefusalReason.NOT_FINAL);
+    }
+
+    @Test
+    void aBribeSpendingAYoungCoinbaseIsRefused() {
+        TransactionOutPoint young = net.mineEmpty(1).get(0);
+        Bribe b = BribeBuilder.build(M8Tag.forBlock(mh(1, 0), nextHeight()), mary, Coin.COIN,
+                List.of(Funding.p2wpkh(young, RegtestDriver.SUBSIDY, net.minerKey)), change(), FEE);
+        pool.onTip(net.chain.getChainHead());
+        Admission.Refused r = refused(pool.submit(b.tx()), RefusalReason.INPUT_IMMATURE);
+        assertTrue(r.message().contains("spendable from block " + (net.chain.getBestChainHeight() + 100)), r.message());
+        // the coins of block 1 are 100 blocks deep at the next block: fine
+        accepted(pool.submit(bribe(1, Coin.COIN, 0).tx()));
+    }
+
+    @Test
+    void aBribeWithTooManySigOpsIsRefused() {
+        // 1001 outputs "OP_CHECKMULTISIG": a legacy sigop cost of 1001 * 20 * 4, above a whole block's
+        List<Txs.Out> outs = new ArrayList<>(List.of(Txs.Out.tag(M8Tag.forBlock(mh(1, 0), nextHeight())),
+                Txs.Out.to(Coin.COIN, M9Scripts.p2wsh(standardFor(1)))));
+        for (int i = 0; i < 1001; i++) {
+            outs.add(new Txs.Out(Coin.ZERO, new byte[] {(byte) 0xae}));
+        }
+        Transaction heavy = Txs.spend(M8Codec.TX_VERSION, List.of(in(0)), outs);
+        Transaction tx = lockedBribe(1, coins.get(0), 0, 0xFFFFFFFFL);
+        Admission.Refused r = refused(pool.submit(heavy), RefusalReason.TOO_LARGE);
+        assertTrue(r.message().contains("sigop cost 80081"), r.message()); // 80,080 for the outputs, 1 for the P2WPKH input
+        accepted(pool.submit(tx));
+    }
+
+    @Test
+    void aRefundDelayWithTheDisableFlagIsNoDelay() {
+        // OP_CHECKSEQUENCEVERIFY with bit 31 set is a NOP: the node could take the bribe back at once
+        byte[] delay = Script.parse(new ScriptBuilder().number(0x8000012cL).build().program()).chunks().get(0).data;
+        Script sneaky = new ScriptBuilder().op(0x63).data(CbvPayload.v1(mh(2, 0)).serialize()).op(0xb5).op(0x75)
+                .data(mary.getPubKey()).op(0xac).op(0x67).data(delay).op(0xb2).op(0x75).data(simon.getPubKey())
+                .op(0xac).op(0x68).build();
+        Bribe b = BribeBuilder.build(M8Tag.forBlock(mh(2, 0), nextHeight()), sneaky, Coin.COIN, List.of(coin(1)),
+                change(), FEE);
+        Admission.Refused r = refused(pool.submit(b.tx(), sneaky), RefusalReason.NOT_PAYING_MINER);
+        assertTrue(r.message().contains("not an M9 script"), r.message());
     }
 }

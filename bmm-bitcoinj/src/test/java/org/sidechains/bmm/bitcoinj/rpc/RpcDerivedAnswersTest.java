@@ -134,7 +134,7 @@ class RpcDerivedAnswersTest extends StubbedBitcoindTest {
         assertArrayEquals(b.serialize(), bp.block().serialize());
         assertEquals(104, bp.height());
         TransactionOutPoint spent = bribe.getInput(0).getOutpoint();
-        Prevout want = new Prevout(Coin.FIFTY_COINS, HEX.parseHex(MINER_SPK));
+        Prevout want = Prevout.madeAt(Coin.FIFTY_COINS, HEX.parseHex(MINER_SPK), 3, true); // "height" and "generated" kept
         assertEquals(Map.of(spent, want), bp.prevouts());
         assertEquals(Optional.of(want), bp.find(spent));
         assertEquals(1, bitcoind.requests().size(), "getblock 0 and 3 in one batch");

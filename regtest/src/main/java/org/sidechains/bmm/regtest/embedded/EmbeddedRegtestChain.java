@@ -306,8 +306,9 @@ public final class EmbeddedRegtestChain implements Mainchain {
                     return Optional.of(new TxOutInfo(tip.hash(), 0, fromPool.get().prevout(), false));
                 }
             }
-            return utxo.get(outpoint).map(c -> new TxOutInfo(tip.hash(), tip.height() - c.height() + 1, c.prevout(),
-                    c.coinbase()));
+            // as gettxout answers: where the output was made is in confirmations and coinbase, not in the output
+            return utxo.get(outpoint).map(c -> new TxOutInfo(tip.hash(), tip.height() - c.height() + 1,
+                    new Prevout(c.value(), c.scriptPubKey()), c.coinbase()));
         });
     }
 

@@ -25,9 +25,9 @@ public record UnspentOutput(Coin value, byte[] scriptPubKey, int height, boolean
         return scriptPubKey.clone();
     }
 
-    /** Value and script, as OP_CBV checks and BlockWithPrevouts want them. */
+    /** As OP_CBV checks, BlockWithPrevouts and a bribe pool want it (a mempool output's height is not known). */
     public Prevout prevout() {
-        return new Prevout(value, scriptPubKey);
+        return height == MEMPOOL_HEIGHT ? new Prevout(value, scriptPubKey) : Prevout.madeAt(value, scriptPubKey, height, coinbase);
     }
 
     /** bitcoind's IsUnspendable: never added to the UTXO set (OP_RETURN, or over 10,000 bytes). */

@@ -218,7 +218,10 @@ public final class BmmMiner implements AutoCloseable {
             // the follower moved the pool to another tip meanwhile: its bribes were not for this block
             bribes = List.of();
         }
-        List<Transaction> winners = bribes.stream().map(PooledBribe::tx).collect(Collectors.toList());
+        // highest bribe first: if the block is over bitcoind's limits, the assembler leaves out the last ones
+        List<Transaction> winners = bribes.stream()
+                .sorted(java.util.Comparator.comparing(PooledBribe::amount).reversed())
+                .map(PooledBribe::tx).collect(Collectors.toList());
         Optional<Transaction> sweep = sweep();
         BlockAssembler.Options opts = BlockAssembler.Options.NONE
                 .withExtraTransactions(sweep.map(List::of).orElse(List.of()))
