@@ -139,6 +139,13 @@ public final class OutputIndex implements PrevoutSource {
         saved.forEach(this::put);
     }
 
+    /**
+     * The version of {@link #keeps}'s rule, saved with a state database: an index saved under
+     * another rule would lack outputs this one keeps (their spends would then go unchecked).
+     * Raise it whenever {@link CbvChecker#mayRunCbv} or {@link #keeps} changes what is kept.
+     */
+    static final int KEEP_RULE = 1;
+
     /** Whether this index keeps an output with this script (provably unspendable OP_RETURN outputs never). */
     public boolean keeps(byte[] scriptPubKey) {
         if (scriptPubKey.length > 0 && (scriptPubKey[0] & 0xFF) == ScriptOpCodes.OP_RETURN) {

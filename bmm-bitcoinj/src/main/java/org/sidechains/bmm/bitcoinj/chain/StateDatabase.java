@@ -130,6 +130,7 @@ final class StateDatabase implements AutoCloseable {
         want.put("genesis", genesis.toString());
         want.put("window", Integer.toString(config.params().window()));
         want.put("outputIndex", config.outputIndex().name());
+        want.put("keepRule", Integer.toString(OutputIndex.KEEP_RULE));
         // blocks saved were checked under these: other values would take them unchecked
         want.put("activationHeight", Long.toString(config.params().activationHeight()));
         want.put("minBlocksAtop", Integer.toString(config.params().minBlocksAtop()));

@@ -644,15 +644,26 @@ class BmmBlockChainRestartTest {
         assertTrue(e.getMessage().contains("another version of bmm-bitcoinj (schema 1, this one reads 2)")
                 && e.getMessage().contains("delete it"), e.getMessage());
         setSchema("2");
+        // as is one whose index was kept under another rule of what can run OP_CBV
+        setMeta("keepRule", "0");
+        e = assertThrows(BlockStoreException.class, () -> open(config()));
+        assertTrue(e.getMessage().contains("keepRule 0, but this chain has 1"), e.getMessage());
+        setMeta("keepRule", "1");
         chain = null;
         open(config());
         assertSameAsReference();
     }
 
     void setSchema(String v) throws Exception {
+        setMeta("schema", v);
+    }
+
+    void setMeta(String key, String v) throws Exception {
         try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("bmm.sqlite"));
-             java.sql.Statement st = c.createStatement()) {
-            st.executeUpdate("UPDATE meta SET value = '" + v + "' WHERE key = 'schema'");
+             java.sql.PreparedStatement st = c.prepareStatement("UPDATE meta SET value = ? WHERE key = ?")) {
+            st.setString(1, v);
+            st.setString(2, key);
+            st.executeUpdate();
         }
     }
 
