@@ -42,6 +42,9 @@ public final class BlockBuilder {
      * @param coinbaseOuts the coinbase's outputs, in order (payout, M7, ...)
      * @param txs          the block's other transactions, in order
      */
+    /** bitcoind's bound on a coinbase's scriptSig (bad-cb-length above it). */
+    static final int MAX_COINBASE_SCRIPT_SIG = 100;
+
     public static Block build(Sha256Hash prevHash, int height, Instant time, long bits, byte[] extraNonce,
                               List<Output> coinbaseOuts, List<Transaction> txs) {
         if (extraNonce.length == 1) {
@@ -56,7 +59,12 @@ public final class BlockBuilder {
         } else {
             sig.smallNum(0); // bitcoind's "<height> OP_0": a coinbase scriptSig needs at least 2 bytes
         }
-        coinbase.addInput(TransactionInput.coinbaseInput(coinbase, sig.build().program()));
+        byte[] scriptSig = sig.build().program();
+        if (scriptSig.length > MAX_COINBASE_SCRIPT_SIG) {
+            throw new IllegalArgumentException("the coinbase scriptSig would be " + scriptSig.length + " bytes, bitcoind takes"
+                    + " at most " + MAX_COINBASE_SCRIPT_SIG + ": the extraNonce (" + extraNonce.length + " bytes) is too long");
+        }
+        coinbase.addInput(TransactionInput.coinbaseInput(coinbase, scriptSig));
         for (Output o : coinbaseOuts) {
             coinbase.addOutput(new TransactionOutput(coinbase, o.value(), o.scriptPubKey()));
         }

@@ -117,6 +117,10 @@ public final class BribeBuilder {
         Objects.requireNonNull(amount, "amount");
         Objects.requireNonNull(changeScript, "changeScript");
         Objects.requireNonNull(fee, "fee");
+        if (M9Scripts.parse(m9WitnessScript).isEmpty()) {
+            throw new IllegalArgumentException("the payout's witness script is not an M9 script (protocol.md's standard"
+                    + " script or refund variant, as M9Scripts writes them): no miner would take the bribe");
+        }
         if (!amount.isPositive()) {
             throw new IllegalArgumentException("the bribe amount must be positive, got " + amount.toFriendlyString());
         }

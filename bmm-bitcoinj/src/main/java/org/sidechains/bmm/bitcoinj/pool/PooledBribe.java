@@ -13,7 +13,7 @@ import org.sidechains.bmm.m8.M8Tag;
  * A bribe the pool admitted.
  *
  * @param tag      the M8's tag (its chain, mini-header and mainAnchor)
- * @param tx       the M8 (the pool's own copy; do not modify)
+ * @param tx       the M8 ({@link #tx()} hands out copies: the pool's own stays as admitted)
  * @param amount   the bribe: the sum of the outputs paying this miner's M9 script(s)
  * @param fee      inputs minus outputs, at admission
  * @param payouts  the outputs paying this miner, with the witness script each is locked by (what
@@ -38,6 +38,12 @@ public record PooledBribe(M8Tag tag, Transaction tx, Sha256Hash txid, Coin amoun
         Objects.requireNonNull(amount, "amount");
         Objects.requireNonNull(fee, "fee");
         payouts = List.copyOf(payouts);
+    }
+
+    /** A copy of the M8: changing it changes nothing in the pool. */
+    @Override
+    public Transaction tx() {
+        return Transaction.read(java.nio.ByteBuffer.wrap(tx.serialize()));
     }
 
     public int chain() {

@@ -510,4 +510,15 @@ class BlockAssemblerTest {
                         Txs.spend(2, List.of(in(3)), bulk), Txs.spend(2, List.of(in(4)), bulk)))));
         assertTrue(e.getMessage().contains("extra transactions or coinbase outputs are too large"), e.getMessage());
     }
+
+    @Test
+    void aCoinbaseScriptSigOverBitcoindsLimitIsRefused() {
+        BlockAssembler.Options longNonce = BlockAssembler.Options.NONE.withExtraNonce(new byte[97]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> assembler.assemble(template(), List.of(), net.chain.prevouts(), longNonce));
+        assertTrue(e.getMessage().contains("at most 100"), e.getMessage());
+        // 96 bytes: height push (2) + push of 96 (1 + 96) = 99 bytes, taken
+        connect(assembler.assemble(template(), List.of(), net.chain.prevouts(),
+                BlockAssembler.Options.NONE.withExtraNonce(new byte[96])));
+    }
 }

@@ -116,5 +116,10 @@ class BribeBuilderTest {
                 List.of(), CHANGE, Fee.satPerVbyte(1)));
         assertThrows(IllegalArgumentException.class,
                 () -> Funding.p2wpkh(Fixtures.outpoint("x", 0), Coin.valueOf(1), MINER_PUBLIC));
+        // a payout script that is no M9 script: no miner could claim it under OP_CBV
+        e = assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG,
+                ScriptBuilder.createP2PKHOutputScript(MINER_PUBLIC), Coin.valueOf(50_000), List.of(fund("a", 60_000)),
+                CHANGE, Fee.absolute(Coin.valueOf(1_000))));
+        assertTrue(e.getMessage().contains("not an M9 script"), e.getMessage());
     }
 }

@@ -216,8 +216,8 @@ class BribePoolTest {
         refused(pool.submit(b2.tx(), v2), RefusalReason.NOT_PAYING_MINER);
         // a given witness script that is no M9 script, or pays another key
         Script p2pk = ScriptBuilder.createP2PKOutputScript(mary);
-        Bribe odd = BribeBuilder.build(tag, p2pk, Coin.COIN, List.of(coin(0)), change(), FEE);
-        assertTrue(refused(pool.submit(odd.tx(), p2pk), RefusalReason.NOT_PAYING_MINER).message()
+        Transaction odd = Txs.spend(3, List.of(in(0)), List.of(Out.tag(tag), Out.to(Coin.COIN, M9Scripts.p2wsh(p2pk))));
+        assertTrue(refused(pool.submit(odd, p2pk), RefusalReason.NOT_PAYING_MINER).message()
                 .contains("not an M9 script"));
         refused(pool.submit(toOther.tx(), toOther.witnessScript()), RefusalReason.NOT_PAYING_MINER);
         // paying this miner's key directly (no M9 script) is not a bribe in this profile
@@ -511,9 +511,19 @@ class BribePoolTest {
         Script sneaky = new ScriptBuilder().op(0x63).data(CbvPayload.v1(mh(2, 0)).serialize()).op(0xb5).op(0x75)
                 .data(mary.getPubKey()).op(0xac).op(0x67).data(delay).op(0xb2).op(0x75).data(simon.getPubKey())
                 .op(0xac).op(0x68).build();
-        Bribe b = BribeBuilder.build(M8Tag.forBlock(mh(2, 0), nextHeight()), sneaky, Coin.COIN, List.of(coin(1)),
-                change(), FEE);
-        Admission.Refused r = refused(pool.submit(b.tx(), sneaky), RefusalReason.NOT_PAYING_MINER);
+        Transaction b = Txs.spend(3, List.of(in(1)), List.of(Out.tag(M8Tag.forBlock(mh(2, 0), nextHeight())),
+                Out.to(Coin.COIN, M9Scripts.p2wsh(sneaky))));
+        Admission.Refused r = refused(pool.submit(b, sneaky), RefusalReason.NOT_PAYING_MINER);
         assertTrue(r.message().contains("not an M9 script"), r.message());
+    }
+
+    @Test
+    void theBribesHandedOutAreCopies() {
+        accepted(pool.submit(bribe(1, Coin.COIN, 0).tx()));
+        Transaction given = pool.winners().get(0);
+        org.bitcoinj.base.Sha256Hash txid = given.getTxId();
+        given.setLockTime(12345);
+        assertEquals(txid, pool.winners().get(0).getTxId(), "the pool's own is as admitted");
+        assertEquals(txid, pool.snapshot().get(0).tx().getTxId());
     }
 }
