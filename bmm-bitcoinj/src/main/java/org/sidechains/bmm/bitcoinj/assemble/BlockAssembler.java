@@ -155,8 +155,9 @@ public final class BlockAssembler {
      * @param prevouts the chain's unspent outputs as of the template's parent, for the winners' and
      *                 the extras' input values
      * @throws IllegalArgumentException when a winner is not an M8, two winners share a ChainIndex,
-     *                                  an extra transaction cannot be placed, or the extra coinbase
-     *                                  outputs exceed the coinbase value
+     *                                  an extra transaction cannot be placed, the extra coinbase
+     *                                  outputs exceed the coinbase value, or the block is over
+     *                                  bitcoind's limits even without the appended winners
      */
     public AssembledBlock assemble(BlockTemplate template, List<Transaction> winners, PrevoutSource prevouts,
                                    Options options) {
@@ -219,7 +220,7 @@ public final class BlockAssembler {
         List<Transaction> blockTxs = new ArrayList<>();
         List<Sha256Hash> includedM8s = new ArrayList<>();
         Set<Integer> includedChains = new HashSet<>();
-        BlockOutputs outputs = new BlockOutputs(prevouts);
+        BlockOutputs outputs = new BlockOutputs(prevouts, height);
         long fees = 0;
         List<TemplateTx> ttxs = template.transactions();
         for (int i = 0; i < ttxs.size(); i++) {
@@ -422,8 +423,11 @@ public final class BlockAssembler {
         private final Map<TransactionOutPoint, Prevout> created = new HashMap<>();
         private final Set<TransactionOutPoint> spent = new HashSet<>();
 
-        BlockOutputs(PrevoutSource chain) {
+        private final int height;
+
+        BlockOutputs(PrevoutSource chain, int height) {
             this.chain = chain;
+            this.height = height;
         }
 
         void add(Transaction tx) {
@@ -433,7 +437,7 @@ public final class BlockAssembler {
             List<TransactionOutput> outs = tx.getOutputs();
             for (int i = 0; i < outs.size(); i++) {
                 created.put(new TransactionOutPoint(i, tx.getTxId()),
-                        new Prevout(outs.get(i).getValue(), outs.get(i).getScriptBytes()));
+                        Prevout.madeAt(outs.get(i).getValue(), outs.get(i).getScriptBytes(), height, false));
             }
         }
 

@@ -499,11 +499,14 @@ class BlockAssemblerTest {
         }
         Transaction first = m8(mh(1, 0), in(1), 0, 0xFFFFFFFFL, bulk);
         Transaction second = m8(mh(2, 0), in(2), 0, 0xFFFFFFFFL, bulk);
-        AssembledBlock ab = assembler.assemble(template(), List.of(first, second), net.chain.prevouts());
-        assertEquals(List.of(second.getTxId()), ab.stripped().stream().map(Stripped::txid).toList());
+        // given second first: the one given last (chain 1) stays out
+        AssembledBlock ab = assembler.assemble(template(), List.of(second, first), net.chain.prevouts());
+        assertEquals(List.of(first.getTxId()), ab.stripped().stream().map(Stripped::txid).toList());
         assertEquals(Reason.WINNER_OVER_BLOCK_LIMITS, ab.stripped().get(0).reason());
+        assertEquals(strippedSize(ab.block()) * 3L + ab.block().serialize().length, BlockAssembler.weight(ab.block()),
+                "BIP 141: base size x 3 + total size");
         assertTrue(BlockAssembler.weight(ab.block()) <= BlockAssembler.MAX_BLOCK_WEIGHT);
-        assertEquals(List.of(mh(1, 0)), ab.m7Entries());
+        assertEquals(List.of(mh(2, 0)), ab.m7Entries());
         // an extra that cannot fit even without winners is the caller's mistake
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> assembler.assemble(template(),
                 List.of(first), net.chain.prevouts(), BlockAssembler.Options.NONE.withExtraTransactions(List.of(
@@ -520,5 +523,49 @@ class BlockAssemblerTest {
         // 96 bytes: height push (2) + push of 96 (1 + 96) = 99 bytes, taken
         connect(assembler.assemble(template(), List.of(), net.chain.prevouts(),
                 BlockAssembler.Options.NONE.withExtraNonce(new byte[96])));
+    }
+
+    /** The block serialized without witnesses (its base size), computed apart from the assembler. */
+    static int strippedSize(Block block) {
+        int size = 80 + org.bitcoinj.base.VarInt.sizeOf(block.getTransactions().size());
+        for (Transaction tx : block.getTransactions()) {
+            Transaction bare = Transaction.read(ByteBuffer.wrap(tx.serialize()));
+            for (int i = 0; i < bare.getInputs().size(); i++) {
+                bare.replaceInput(i, bare.getInput(i).withWitness(org.bitcoinj.core.TransactionWitness.EMPTY));
+            }
+            size += bare.serialize().length;
+        }
+        return size;
+    }
+
+    @Test
+    void templateAndCoinbaseSigOpsCountTowardsTheLimit() {
+        // five winners of 14,961 each (74,805) and a template transaction of 5,193: 79,998
+        List<Out> multisigs = new ArrayList<>();
+        for (int i = 0; i < 187; i++) {
+            multisigs.add(new Out(Coin.ZERO, new byte[] {(byte) 0xae}));
+        }
+        List<Transaction> winners = new ArrayList<>();
+        for (int c = 1; c <= 5; c++) {
+            winners.add(m8(mh(c, 0), in(c), 0, 0xFFFFFFFFL, multisigs));
+        }
+        List<Out> outs = new ArrayList<>(List.of(Out.to(Coin.valueOf(49, 0), simon)));
+        for (int i = 0; i < 64; i++) {
+            outs.add(new Out(Coin.ZERO, new byte[] {(byte) 0xae})); // 64 x 80
+        }
+        for (int i = 0; i < 18; i++) {
+            outs.add(new Out(Coin.ZERO, new byte[] {(byte) 0xac})); // 18 x 4, and 1 for its P2WPKH input
+        }
+        Transaction busy = Txs.spend(2, List.of(in(7)), outs);
+        BlockTemplate tpl = template(TemplateTx.of(busy, Coin.COIN));
+        // a P2WPKH payout: the coinbase counts nothing, and all five fit (79,998)
+        AssembledBlock fits = assembler.assemble(tpl, winners, net.chain.prevouts());
+        assertEquals(List.of(), fits.stripped());
+        // a P2PKH payout: its OP_CHECKSIG counts 4 more, 80,002: the winner given last stays out
+        BlockAssembler p2pkh = new BlockAssembler(RegtestDriver.PARAMS, ScriptBuilder.createP2PKHOutputScript(mary));
+        AssembledBlock over = p2pkh.assemble(tpl, winners, net.chain.prevouts());
+        assertEquals(List.of(winners.get(4).getTxId()), over.stripped().stream().map(Stripped::txid).toList());
+        assertTrue(over.stripped().get(0).detail().contains("sigop cost of 80002"), over.stripped().get(0).detail());
+        connect(over);
     }
 }

@@ -682,6 +682,9 @@ class BmmBlockChainRestartTest {
         open(config());
         chain.disconnectTo(3);
         assertEquals(p, chain.prevouts().find(coins.get(1)).orElseThrow());
+        close();
+        open(config()); // and as the database put it back
+        assertEquals(p, chain.prevouts().find(coins.get(1)).orElseThrow());
     }
 
     @Test

@@ -526,4 +526,41 @@ class BribePoolTest {
         assertEquals(txid, pool.winners().get(0).getTxId(), "the pool's own is as admitted");
         assertEquals(txid, pool.snapshot().get(0).tx().getTxId());
     }
+
+    /** A bribe for chain 1 spending coin 0 with extra outputs. */
+    Transaction bribeWith(List<Txs.Out> extra) {
+        List<Txs.Out> outs = new ArrayList<>(List.of(Txs.Out.tag(M8Tag.forBlock(mh(1, 0), nextHeight())),
+                Txs.Out.to(Coin.COIN, M9Scripts.p2wsh(standardFor(1)))));
+        outs.addAll(extra);
+        return Txs.spend(M8Codec.TX_VERSION, List.of(in(0)), outs);
+    }
+
+    @Test
+    void theSizeLimitsAreBitcoindsStandardOnes() {
+        // 199 OP_CHECKMULTISIG (15,920) + 19 OP_CHECKSIG (76) + the P2WPKH input (1): 15,997, taken
+        List<Txs.Out> ops = new ArrayList<>();
+        for (int i = 0; i < 199; i++) {
+            ops.add(new Txs.Out(Coin.ZERO, new byte[] {(byte) 0xae}));
+        }
+        for (int i = 0; i < 19; i++) {
+            ops.add(new Txs.Out(Coin.ZERO, new byte[] {(byte) 0xac}));
+        }
+        Transaction under = bribeWith(ops);
+        ops.add(new Txs.Out(Coin.ZERO, new byte[] {(byte) 0xac})); // 16,001
+        Admission.Refused r = refused(pool.submit(bribeWith(ops)), RefusalReason.TOO_LARGE);
+        assertTrue(r.message().contains("sigop cost 16001"), r.message());
+        accepted(pool.submit(under));
+        // and weight: ten outputs of 10,000 bytes are over 400,000 weight units
+        List<Txs.Out> bulk = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            byte[] big = new byte[10_000];
+            big[0] = 0x6a;
+            bulk.add(new Txs.Out(Coin.ZERO, big));
+        }
+        r = refused(pool.submit(Txs.spend(M8Codec.TX_VERSION, List.of(in(1)), List.of(
+                Txs.Out.tag(M8Tag.forBlock(mh(2, 0), nextHeight())), Txs.Out.to(Coin.COIN, M9Scripts.p2wsh(standardFor(2))),
+                bulk.get(0), bulk.get(1), bulk.get(2), bulk.get(3), bulk.get(4), bulk.get(5), bulk.get(6), bulk.get(7),
+                bulk.get(8), bulk.get(9)))), RefusalReason.TOO_LARGE);
+        assertTrue(r.message().contains("at most 400000"), r.message());
+    }
 }

@@ -54,6 +54,14 @@ class SigOpsTest {
         Script nested = ScriptBuilder.createP2WSHOutputScript(MULTISIG);
         byte[] pushNested = new ScriptBuilder().data(nested.program()).build().program();
         assertEquals(3, cost(spending(pushNested, w, p2wpkh), ScriptBuilder.createP2SHOutputScript(nested)));
+        // a P2SH spend whose scriptSig is not push-only: bitcoind counts no P2SH sigops (only the legacy ones)
+        byte[] notPushOnly = new ScriptBuilder().op(0x61).data(MULTISIG.program()).build().program(); // OP_NOP, push
+        assertEquals(0, cost(spending(notPushOnly, null, p2wpkh), p2sh));
+        // 22 bytes starting OP_0 but with a wrong length byte: no witness program, no witness sigops
+        byte[] fake = p2wpkh.program().clone();
+        fake[1] = 0x13;
+        assertEquals(0, SigOps.cost(spending(new byte[0], TransactionWitness.of(List.of(new byte[71], new byte[33])), p2wpkh),
+                List.of(new Prevout(Coin.COIN, fake))));
         // an unknown spent output adds nothing beyond the legacy count
         Transaction t = spending(new byte[0], w, p2wpkh);
         assertEquals(0, SigOps.cost(t, Arrays.asList((Prevout) null)));

@@ -34,6 +34,7 @@ import org.sidechains.bmm.bitcoinj.pool.Admission;
 import org.sidechains.bmm.bitcoinj.pool.BribePool;
 import org.sidechains.bmm.bitcoinj.pool.PooledBribe;
 import org.sidechains.bmm.bitcoinj.pool.Tip;
+import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.cbv.CbvRule;
 import org.sidechains.bmm.base.MiniHeader;
@@ -52,6 +53,8 @@ public final class BmmMiner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BmmMiner.class);
     /** What a sweep pays: above the 1 sat/vB relay floor for any realistic number of claims. */
     static final Fee SWEEP_FEE = Fee.satPerVbyte(2);
+    /** Claims per sweep: about 400 weight units each, so that one sweep stays a small part of a block. */
+    static final int MAX_SWEEP_CLAIMS = 100;
 
     /** One mined (or refused) block, and its BMM content. */
     public record Mined(int height, Sha256Hash hash, List<MiniHeader> m7, List<PooledBribe> bribes,
@@ -226,7 +229,11 @@ public final class BmmMiner implements AutoCloseable {
         BlockAssembler.Options opts = BlockAssembler.Options.NONE
                 .withExtraTransactions(sweep.map(List::of).orElse(List.of()))
                 .withExtraNonce(java.nio.ByteBuffer.allocate(8).putLong(extraNonce++).array());
-        AssembledBlock ab = assembler.assemble(template, winners, chain.prevouts(), opts);
+        Assembly assembly = assemble(assembler, template, winners, chain.prevouts(), opts);
+        AssembledBlock ab = assembly.block();
+        if (!assembly.withExtras()) {
+            sweep = Optional.empty();
+        }
         Map<Sha256Hash, PooledBribe> byTxid = new HashMap<>();
         bribes.forEach(b -> byTxid.put(b.txid(), b));
         List<PooledBribe> included = ab.includedM8s().stream().map(byTxid::get).filter(Objects::nonNull).toList();
@@ -260,6 +267,29 @@ public final class BmmMiner implements AutoCloseable {
     }
 
     /** One transaction spending every claim whose OP_CBV the tip's D3 satisfies and that is unspent. */
+    /** A block, and whether the extra transactions (the sweep) are in it. */
+    record Assembly(AssembledBlock block, boolean withExtras) {
+    }
+
+    /**
+     * The block with the extras if they fit beside the template, else without them: a full
+     * template leaves bitcoind's 4,000 weight units of coinbase room, which a sweep of a few claims
+     * exceeds; the claims are swept in a later block.
+     */
+    static Assembly assemble(BlockAssembler assembler, BlockTemplate template, List<Transaction> winners,
+                             PrevoutSource prevouts, BlockAssembler.Options opts) {
+        try {
+            return new Assembly(assembler.assemble(template, winners, prevouts, opts), true);
+        } catch (IllegalArgumentException e) {
+            if (opts.extraTransactions().isEmpty()) {
+                throw e;
+            }
+            log.warn("the block at height {} goes without the sweep: {}", template.height(), e.getMessage());
+            return new Assembly(assembler.assemble(template, winners, prevouts, opts.withExtraTransactions(List.of())),
+                    false);
+        }
+    }
+
     private Optional<Transaction> sweep() {
         int minAtop = chain.config().params().minBlocksAtop();
         List<M9Spender.Claim> ready = new ArrayList<>();
@@ -270,6 +300,9 @@ public final class BmmMiner implements AutoCloseable {
             Optional<M9Scripts.M9Script> m9 = M9Scripts.parse(c.witnessScript());
             if (m9.isPresent() && CbvRule.satisfied(m9.get().payload(), chain.d3(), minAtop)) {
                 ready.add(M9Spender.Claim.miner(c.outpoint(), c.value(), c.witnessScript(), key));
+                if (ready.size() == MAX_SWEEP_CLAIMS) {
+                    break; // the rest go in the next blocks: one sweep stays small beside a full template
+                }
             }
         }
         if (ready.isEmpty()) {
