@@ -12,11 +12,16 @@ import org.sidechains.bmm.d3.D3View;
 
 /** A read-only D3 that takes its owner's lock for every call, so application threads can read it. */
 public final class LockedD3View implements D3View {
-    private final D3View d3;
+    private final Supplier<? extends D3View> current;
     private final Lock lock;
 
     public LockedD3View(D3View d3, Lock lock) {
-        this.d3 = d3;
+        this(() -> d3, lock);
+    }
+
+    /** Over whatever D3 its owner holds at each call (one it may replace, under {@code lock}). */
+    public LockedD3View(Supplier<? extends D3View> current, Lock lock) {
+        this.current = current;
         this.lock = lock;
     }
 
@@ -36,51 +41,51 @@ public final class LockedD3View implements D3View {
 
     @Override
     public int tipHeight() {
-        return locked(d3::tipHeight);
+        return locked(() -> current.get().tipHeight());
     }
 
     @Override
     public int window() {
-        return d3.window();
+        return locked(() -> current.get().window());
     }
 
     @Override
     public List<D3Row> rows() {
-        return locked(d3::rows);
+        return locked(() -> current.get().rows());
     }
 
     @Override
     public Optional<D3Row> row(int height) {
-        return locked(() -> d3.row(height));
+        return locked(() -> current.get().row(height));
     }
 
     @Override
     public List<D3Entry> lookup(int chain, Hash32 hStar) {
-        return locked(() -> d3.lookup(chain, hStar));
+        return locked(() -> current.get().lookup(chain, hStar));
     }
 
     @Override
     public OptionalInt blocksAtop(int chain, Hash32 hStar) {
-        return locked(() -> d3.blocksAtop(chain, hStar));
+        return locked(() -> current.get().blocksAtop(chain, hStar));
     }
 
     @Override
     public boolean hasEntry(int chain, Hash32 hStar, int prevBlockRef, int minAtop) {
-        return locked(() -> d3.hasEntry(chain, hStar, prevBlockRef, minAtop));
+        return locked(() -> current.get().hasEntry(chain, hStar, prevBlockRef, minAtop));
     }
 
     @Override
     public boolean hasEntryWithParent(int chain, Hash32 hStar, Hash32 prevSideBlockHash, int minAtop) {
-        return locked(() -> d3.hasEntryWithParent(chain, hStar, prevSideBlockHash, minAtop));
+        return locked(() -> current.get().hasEntryWithParent(chain, hStar, prevSideBlockHash, minAtop));
     }
 
     @Override
     public Optional<Hash32> prevSideBlockHashFor(int chain, int prevBlockRef) {
-        return locked(() -> d3.prevSideBlockHashFor(chain, prevBlockRef));
+        return locked(() -> current.get().prevSideBlockHashFor(chain, prevBlockRef));
     }
 
     @Override
     public OptionalInt prevBlockRefFor(int chain, Hash32 prevSideBlockHash) {
-        return locked(() -> d3.prevBlockRefFor(chain, prevSideBlockHash));
+        return locked(() -> current.get().prevBlockRefFor(chain, prevSideBlockHash));
     }
 }

@@ -32,45 +32,82 @@ import org.slf4j.LoggerFactory;
  *
  * <p>It reads each block's coinbase, so the chain must receive full blocks (with a PeerGroup:
  * {@code setBloomFilteringEnabled(false)}). A best block whose coinbase it never saw makes D3
- * incomplete: {@link #problem()} says so and D3 stops there.
+ * incomplete: {@link #problem()} says so and D3 stops there. Like bitcoinj's {@code BlockChain},
+ * it trusts the blocks' contents: it does not check merkle roots, so a peer could change a
+ * coinbase (and its M7) under a valid header.
+ *
+ * <p>D3 holds the blocks from {@link #followingSince()} up: from the head it was attached at,
+ * or, after a reorg it could not follow back (deeper than {@code keepDepth}, or below that head),
+ * from the fork point on, as if attached there. Lookups are complete once it has followed a whole
+ * window.
  */
 public final class D3Observer {
     private static final Logger log = LoggerFactory.getLogger(D3Observer.class);
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final D3 d3;
+    private final int window;
     private final int keepDepth;
+    private final AbstractBlockChain chain;
+    private final Listener listener = new Listener();
+    private D3 d3;
     /** Counting M7s by block hash, from coinbases seen on either branch (empty Optional: no M7). */
     private final Map<Sha256Hash, Optional<CoinbaseM7>> m7ByBlock = new HashMap<>();
     private final Map<Sha256Hash, Integer> heightByBlock = new HashMap<>();
     private final Map<Sha256Hash, D3Undo> undoByBlock = new HashMap<>();
     private Sha256Hash tip;
+    private int followingSince;
     private String problem;
 
-    private D3Observer(int window, int keepDepth, StoredBlock head) {
-        this.d3 = D3.create(window);
+    private D3Observer(AbstractBlockChain chain, int window, int keepDepth, StoredBlock head) {
+        this.chain = chain;
+        this.window = window;
         this.keepDepth = keepDepth;
-        this.tip = head.getHeader().getHash();
-        // the head's own row is unknown (its coinbase is not at hand): D3 starts with the next block
+        restartAt(head.getHeader().getHash(), head.getHeight());
     }
 
     /**
      * Attaches to {@code chain} at its current head. For a complete D3 window, attach before the
-     * chain downloads (a new store at genesis).
+     * chain downloads (a new store at genesis). Attach before adding listeners of your own that
+     * read D3 on the same thread, so that they read it with the block already in.
      */
     public static D3Observer attach(AbstractBlockChain chain, int window, int keepDepth) {
-        D3Observer o = new D3Observer(window, keepDepth, chain.getChainHead());
-        Listener l = o.new Listener();
+        D3Observer o = new D3Observer(chain, window, keepDepth, chain.getChainHead());
         // same thread: the coinbase arrives before the best-block notice, in block order
-        chain.addTransactionReceivedListener(Threading.SAME_THREAD, l);
-        chain.addNewBestBlockListener(Threading.SAME_THREAD, l);
-        chain.addReorganizeListener(Threading.SAME_THREAD, l);
+        chain.addTransactionReceivedListener(Threading.SAME_THREAD, o.listener);
+        chain.addNewBestBlockListener(Threading.SAME_THREAD, o.listener);
+        chain.addReorganizeListener(Threading.SAME_THREAD, o.listener);
         return o;
+    }
+
+    /** Stops following: the listeners leave the chain, and D3 stays as it is. */
+    public void detach() {
+        chain.removeTransactionReceivedListener(listener);
+        chain.removeNewBestBlockListener(listener);
+        chain.removeReorganizeListener(listener);
+        lock.lock();
+        try {
+            if (problem == null) {
+                problem = "detached";
+            }
+            clearBlocks();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** D3 as of the observed chain's head; safe from any thread. */
     public D3View d3() {
-        return new LockedD3View(d3, lock);
+        return new LockedD3View(() -> d3, lock);
+    }
+
+    /** The height of the first block D3 holds: the attach head's + 1, or a fork point's + 1 after a restart. */
+    public int followingSince() {
+        lock.lock();
+        try {
+            return followingSince;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Why D3 stopped following, if it did. */
@@ -83,7 +120,24 @@ public final class D3Observer {
         }
     }
 
+    /** An empty D3 whose next block is the one after {@code head} (its own row is unknown: its coinbase is not at hand). */
+    private void restartAt(Sha256Hash head, int height) {
+        d3 = D3.create(window);
+        undoByBlock.clear();
+        tip = head;
+        followingSince = height + 1;
+    }
+
+    private void clearBlocks() {
+        m7ByBlock.clear();
+        heightByBlock.clear();
+        undoByBlock.clear();
+    }
+
     private void onCoinbase(Transaction tx, StoredBlock block) {
+        if (problem != null) {
+            return; // stopped: keep nothing
+        }
         List<byte[]> scripts = new ArrayList<>();
         for (TransactionOutput o : tx.getOutputs()) {
             scripts.add(o.getScriptBytes());
@@ -97,34 +151,39 @@ public final class D3Observer {
         if (problem != null) {
             return;
         }
-        if (!block.getHeader().getPrevBlockHash().equals(tip)) {
-            problem = "block " + hash + " does not follow the observed tip " + tip;
-        } else if (!m7ByBlock.containsKey(hash)) {
+        if (!m7ByBlock.containsKey(hash)) {
             problem = "no coinbase seen for block " + hash + " at height " + block.getHeight()
                     + ": the observed chain must receive full blocks";
-        }
-        if (problem != null) {
             log.warn("D3 stops following: {}", problem);
+            clearBlocks();
             return;
+        }
+        if (!block.getHeader().getPrevBlockHash().equals(tip)) {
+            // a block connected between reading the head and attaching, or a reorg not followed back
+            restart(block.getHeader().getPrevBlockHash(), block.getHeight() - 1,
+                    "block " + hash + " does not follow the observed tip " + tip);
         }
         undoByBlock.put(hash, d3.connect(block.getHeight(), m7ByBlock.get(hash)));
         tip = hash;
         prune(block.getHeight());
     }
 
-    private void disconnect(StoredBlock block) {
+    private void restart(Sha256Hash at, int height, String why) {
+        log.warn("D3 restarts after block {} at height {} ({}): its rows below are gone until a whole window is"
+                + " followed again", at, height, why);
+        restartAt(at, height);
+    }
+
+    /** Takes the tip block off; false if that cannot be done (no undo kept, or below the attach point). */
+    private boolean disconnect(StoredBlock block) {
         Sha256Hash hash = block.getHeader().getHash();
         D3Undo undo = undoByBlock.remove(hash);
-        if (problem != null) {
-            return;
-        }
         if (undo == null || !hash.equals(tip)) {
-            problem = "reorg deeper than the kept undo data at block " + hash;
-            log.warn("D3 stops following: {}", problem);
-            return;
+            return false;
         }
         d3.disconnect(undo);
         tip = block.getHeader().getPrevBlockHash();
+        return true;
     }
 
     private void prune(int height) {
@@ -174,8 +233,16 @@ public final class D3Observer {
         public void reorganize(StoredBlock splitPoint, List<StoredBlock> oldBlocks, List<StoredBlock> newBlocks) {
             lock.lock();
             try {
+                if (problem != null) {
+                    return;
+                }
                 for (StoredBlock b : oldBlocks) { // newest first
-                    disconnect(b);
+                    if (!disconnect(b)) {
+                        restart(splitPoint.getHeader().getHash(), splitPoint.getHeight(),
+                                "a reorg to height " + splitPoint.getHeight() + " deeper than the kept undo data"
+                                        + " or the attach point");
+                        break;
+                    }
                 }
                 for (int i = newBlocks.size() - 1; i >= 0; i--) {
                     connect(newBlocks.get(i));

@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.function.IntConsumer;
 import org.bitcoinj.base.BitcoinNetwork;
 import org.bitcoinj.core.Block;
 import org.bitcoinj.core.Context;
@@ -35,9 +36,17 @@ public final class PrintD3App {
         // the plugin: a BMM-enforcing chain over bitcoinj's own block store, its D3 kept beside it
         BmmChainConfig config = BmmChainConfig.regtest().withStateDatabase(Path.of(storeFile + ".bmm"));
         try (BmmBlockChain chain = new BmmBlockChain(params, store, config)) {
+            IntConsumer print = height -> chain.d3().row(height)
+                    .ifPresent(row -> out.println("height " + row.height() + ": " + row.entries()));
             // SAME_THREAD: print in block order (bitcoinj's default runs listeners on another thread)
-            chain.addNewBestBlockListener(Threading.SAME_THREAD, block -> chain.d3().row(block.getHeight())
-                    .ifPresent(row -> out.println("height " + row.height() + ": " + row.entries())));
+            chain.addNewBestBlockListener(Threading.SAME_THREAD, block -> print.accept(block.getHeight()));
+            // a reorg's new blocks come here, not as new best blocks (newest first)
+            chain.addReorganizeListener(Threading.SAME_THREAD, (split, oldBlocks, newBlocks) -> {
+                out.println("reorg back to height " + split.getHeight());
+                for (int i = newBlocks.size() - 1; i >= 0; i--) {
+                    print.accept(newBlocks.get(i).getHeight());
+                }
+            });
 
             for (String line; (line = blocks.readLine()) != null; ) {
                 if (line.isBlank()) {

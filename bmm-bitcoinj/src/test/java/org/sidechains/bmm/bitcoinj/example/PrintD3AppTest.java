@@ -77,6 +77,27 @@ class PrintD3AppTest {
     }
 
     @Test
+    void printsTheNewBranchOfAReorg(@TempDir Path dir) throws Exception {
+        RegtestDriver net = new RegtestDriver(BmmChainConfig.regtest());
+        Block a1 = net.build(net.tip(), List.of(new MiniHeader(1, h(1), 0)), List.of());
+        Block b1 = net.build(net.tip(), List.of(new MiniHeader(1, h(2), 0)), List.of());
+        Block b2 = net.build(b1.getHash(), List.of(new MiniHeader(1, h(3), 0)), List.of());
+        StringBuilder hex = new StringBuilder();
+        for (Block b : List.of(a1, b1, b2)) {
+            hex.append(HexFormat.of().formatHex(b.serialize())).append('\n');
+        }
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintD3App.run(dir.resolve("regtest.spvchain").toFile(), new BufferedReader(new StringReader(hex.toString())),
+                new PrintStream(buf, true, StandardCharsets.UTF_8));
+        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        assertEquals(5, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("height 1: ") && lines.get(0).contains("hStar=" + h(1)), lines.get(0));
+        assertEquals("reorg back to height 0", lines.get(1));
+        assertTrue(lines.get(2).startsWith("height 1: ") && lines.get(2).contains("hStar=" + h(2)), lines.get(2));
+        assertTrue(lines.get(3).startsWith("height 2: ") && lines.get(3).contains("hStar=" + h(3)), lines.get(3));
+    }
+
+    @Test
     void runsAgainOnTheSameFilesFromWhereItStopped(@TempDir Path dir) throws Exception {
         File store = dir.resolve("regtest.spvchain").toFile();
         List<String> hex = blocks().lines().toList();

@@ -97,4 +97,68 @@ class D3ObserverTest {
         assertEquals(2, observer.d3().tipHeight(), "the observer follows what its chain connected");
         assertEquals(1, net.chain.d3().tipHeight());
     }
+
+    /** Blocks on {@code prev}, each with an M7 entry for chain {@code chain}; not offered. */
+    List<Block> branch(org.bitcoinj.base.Sha256Hash prev, int chain, int first, int n) {
+        List<Block> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Block b = net.build(prev, List.of(new MiniHeader(chain, h(first + i), 0)), List.of());
+            out.add(b);
+            prev = b.getHash();
+        }
+        return out;
+    }
+
+    @Test
+    void aReorgBelowTheAttachHeadRestartsFromTheForkPoint() throws Exception {
+        BlockChain late = new BlockChain(RegtestDriver.PARAMS.network(), new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+        Block a1 = branch(net.tip(), 1, 1, 1).get(0);
+        net.chain.offer(a1);
+        late.add(a1);
+        D3Observer o = D3Observer.attach(late, 8000, 288); // at a1: its row is not known
+        assertEquals(2, o.followingSince());
+        for (Block b : branch(RegtestDriver.PARAMS.getGenesisBlock().getHash(), 2, 10, 2)) {
+            net.chain.offer(b);
+            late.add(b);
+        }
+        assertEquals(2, late.getBestChainHeight());
+        assertEquals(Optional.empty(), o.problem(), "it goes on");
+        assertEquals(1, o.followingSince(), "from the fork point (genesis) on");
+        assertEquals(net.chain.d3().rows(), o.d3().rows(), "both blocks of the new branch");
+    }
+
+    @Test
+    void aReorgDeeperThanTheKeptUndoRestartsFromTheForkPointAndFollowsOn() throws Exception {
+        BlockChain shallow = new BlockChain(RegtestDriver.PARAMS.network(), new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+        D3Observer o = D3Observer.attach(shallow, 8000, 2);
+        org.bitcoinj.base.Sha256Hash genesis = RegtestDriver.PARAMS.getGenesisBlock().getHash();
+        for (Block b : branch(genesis, 1, 1, 4)) {
+            net.chain.offer(b);
+            shallow.add(b);
+        }
+        List<Block> other = branch(genesis, 2, 20, 6);
+        for (Block b : other) {
+            net.chain.offer(b);
+            shallow.add(b);
+        }
+        assertEquals(6, shallow.getBestChainHeight());
+        assertEquals(1, o.followingSince());
+        assertEquals(net.chain.d3().rows(), o.d3().rows());
+        for (Block b : branch(other.get(5).getHash(), 2, 40, 3)) {
+            net.chain.offer(b);
+            shallow.add(b);
+        }
+        assertEquals(net.chain.d3().rows(), o.d3().rows());
+        assertEquals(9, o.d3().tipHeight());
+    }
+
+    @Test
+    void detachStopsFollowingAndKeepsD3AsItWas() throws Exception {
+        Block a1 = branch(net.tip(), 1, 1, 1).get(0);
+        feed(a1);
+        observer.detach();
+        feed(branch(a1.getHash(), 1, 2, 1).get(0));
+        assertEquals(1, observer.d3().tipHeight());
+        assertEquals(Optional.of("detached"), observer.problem());
+    }
 }
