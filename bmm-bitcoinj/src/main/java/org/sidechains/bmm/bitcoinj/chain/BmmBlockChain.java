@@ -361,9 +361,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
                 throw new IllegalArgumentException("cannot disconnect to height " + height + " from head "
                         + getChainHead().getHeight());
             }
-            Rollback r = rollbackTo(height);
-            rollBack(r);
-            tellReorganizeListeners(r);
+            rollBackAndTell(rollbackTo(height));
         } catch (BlockStoreException e) {
             throw new IllegalStateException("cannot disconnect to height " + height + ": " + e.getMessage(), e);
         } finally {
@@ -377,9 +375,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             return;
         }
         try {
-            Rollback r = rollbackTo(height);
-            rollBack(r);
-            tellReorganizeListeners(r); // they heard of the reconnected blocks
+            rollBackAndTell(rollbackTo(height)); // the listeners heard of the reconnected blocks
         } catch (BlockStoreException e) {
             // D3 and the head still agree (a rollback checks before it changes anything)
             log.warn("cannot take the head back to {} after a refused block: {}", height, e.getMessage());
@@ -669,6 +665,23 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             unsaved.clear();
             throw e;
         }
+    }
+
+    /**
+     * Rolls back, then tells the listeners. Also when the state database took the change and the
+     * block store then failed: the chain takes no more blocks, and opened again it is where the
+     * database is, so that is what a wallet must hear.
+     */
+    private void rollBackAndTell(Rollback r) throws BlockStoreException {
+        try {
+            rollBack(r);
+        } catch (BlockStoreException | RuntimeException e) {
+            if (unusable != null) { // set by this rollback: rollbackTo refuses an unusable chain
+                tellReorganizeListeners(r);
+            }
+            throw e;
+        }
+        tellReorganizeListeners(r);
     }
 
     /**

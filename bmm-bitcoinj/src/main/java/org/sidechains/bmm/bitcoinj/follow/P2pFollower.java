@@ -60,6 +60,8 @@ public final class P2pFollower implements AutoCloseable {
     private final Refusals refused = new Refusals();
     private final ScheduledExecutorService worker;
     private volatile Pending pendingHeaders;
+    /** The last round's failure, to log one that repeats only once (only the worker thread touches it). */
+    private String lastFailure;
     private boolean started;
 
     /** A getheaders sent: its answer starts right after a block of the locator (or is empty: none known). */
@@ -162,12 +164,17 @@ public final class P2pFollower implements AutoCloseable {
                 return;
             }
             sync(connected.get(0));
+            lastFailure = null;
         } catch (TimeoutException e) {
             log.warn("the peer did not answer within {}; trying again", ANSWER_TIMEOUT);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException | ExecutionException | BlockStoreException e) {
-            log.warn("P2P follow round failed: {}", e.toString());
+            String failure = e.toString();
+            if (!failure.equals(lastFailure)) { // a failure that repeats every round (a reorg too deep) is logged once
+                log.warn("P2P follow round failed (logged once while it repeats): {}", failure);
+                lastFailure = failure;
+            }
         }
     }
 
@@ -187,8 +194,13 @@ public final class P2pFollower implements AutoCloseable {
             int first = 0;
             if (head.getHeight() > 0) {
                 if (headers.isEmpty() || !headers.get(0).getHash().equals(head.getHeader().getHash())) {
-                    // the node left our head's branch (a reorg, or invalidateblock): step back and ask again
-                    chain.disconnectTo(head.getHeight() - 1);
+                    // the node left our head's branch (a reorg, or invalidateblock). Its answer starts after
+                    // the fork point, a block of our locator: back there at once (all or nothing, as
+                    // disconnectTo checks the undo data first). An empty answer names no fork point
+                    // (the node's tip is one of the locator's blocks): one step back, and ask again.
+                    StoredBlock fork = headers.isEmpty() ? null : chain.getBlockStore().get(headers.get(0).getPrevBlockHash());
+                    int to = fork != null && fork.getHeight() < head.getHeight() ? fork.getHeight() : head.getHeight() - 1;
+                    chain.disconnectTo(to);
                     refused.tipMoved(before, tip());
                     continue;
                 }

@@ -199,6 +199,33 @@ class BmmChainWalletTest {
     }
 
     @Test
+    void aDisconnectTheDatabaseTookBeforeTheStoreFailedReachesTheWallet(@TempDir Path dir) throws Exception {
+        BmmChainConfig cfg = BmmChainConfig.regtest().withStateDatabase(dir.resolve("bmm.sqlite"));
+        BmmBlockChainRestartTest.FlakyStore store = new BmmBlockChainRestartTest.FlakyStore();
+        Wallet w = Wallet.createDeterministic(RegtestDriver.PARAMS.network(), ScriptType.P2WPKH);
+        BmmBlockChain chain = new BmmBlockChain(RegtestDriver.PARAMS, store, cfg);
+        chain.addWallet(w);
+        for (Block b : driverBlocks) {
+            assertInstanceOf(Offer.Connected.class, chain.offer(b));
+        }
+        Transaction toW = Txs.pay(new Txs.In(coins.get(1), RegtestDriver.SUBSIDY, net.minerKey),
+                Txs.Out.to(Coin.valueOf(5, 0), w.freshReceiveKey()));
+        assertInstanceOf(Offer.Connected.class, chain.offer(net.build(b4.getHash(), List.of(), List.of(toW))));
+        store.failAt = 4; // after the database saved the disconnect
+        assertThrows(IllegalStateException.class, () -> chain.disconnectTo(4));
+        assertTrue(chain.unusable().isPresent());
+        assertEquals(ConfidenceType.PENDING, w.getTransaction(toW.getTxId()).getConfidence().getConfidenceType(),
+                "the wallet follows the database, which is what the chain is when opened again");
+        assertEquals(4, w.getLastBlockSeenHeight());
+        chain.close();
+        try (BmmBlockChain again = new BmmBlockChain(RegtestDriver.PARAMS, new MemoryBlockStore(
+                RegtestDriver.PARAMS.getGenesisBlock()), cfg)) {
+            assertEquals(4, again.getBestChainHeight());
+            assertEquals(again.getChainHead().getHeader().getHash(), w.getLastBlockSeenHash());
+        }
+    }
+
+    @Test
     void aNewBlockListenerThatThrowsLeavesTheBlockConnected() {
         net.chain.addNewBestBlockListener(Threading.SAME_THREAD, block -> {
             throw new IllegalStateException("boom");

@@ -50,6 +50,22 @@ class P2pFollowerRoundsTest {
     final AtomicInteger getheaders = new AtomicInteger();
     /** The locator of the last getheaders. */
     volatile List<Sha256Hash> lastLocator = List.of();
+    /** The node's best chain above genesis (empty: it answers every getheaders with nothing). */
+    volatile List<Block> nodeChain = List.of();
+
+    /** As bitcoind answers: the headers after the first locator block on its best chain (genesis at worst). */
+    List<Block> headersAfter(List<Sha256Hash> locator) {
+        List<Block> chain = nodeChain;
+        for (Sha256Hash h : locator) {
+            for (int i = -1; i < chain.size(); i++) {
+                Sha256Hash at = i < 0 ? PARAMS.getGenesisBlock().getHash() : chain.get(i).getHash();
+                if (at.equals(h)) {
+                    return chain.subList(i + 1, chain.size()).stream().map(Block::cloneAsHeader).toList();
+                }
+            }
+        }
+        return List.of();
+    }
 
     @BeforeEach
     void startNode() throws Exception {
@@ -77,7 +93,18 @@ class P2pFollowerRoundsTest {
                     } else if (m instanceof GetHeadersMessage g) {
                         lastLocator = g.getLocator().getHashes();
                         getheaders.incrementAndGet();
-                        ser.serialize(new HeadersMessage(List.of()), out);
+                        ser.serialize(new HeadersMessage(headersAfter(lastLocator)), out);
+                    } else if (m instanceof org.bitcoinj.core.GetDataMessage g) {
+                        for (org.bitcoinj.core.InventoryItem item : g.getItems()) {
+                            nodeChain.stream().filter(b -> b.getHash().equals(item.hash)).findFirst()
+                                    .ifPresent(b -> {
+                                        try {
+                                            ser.serialize(b, out);
+                                        } catch (java.io.IOException e) {
+                                            throw new java.io.UncheckedIOException(e);
+                                        }
+                                    });
+                        }
                     } else if (m instanceof Ping p) {
                         ser.serialize(p.pong(), out);
                     }
@@ -160,5 +187,71 @@ class P2pFollowerRoundsTest {
             Thread.sleep(1000);
             assertTrue(getheaders.get() <= atClose, "asked " + (getheaders.get() - atClose) + " more times after the chain closed");
         }
+    }
+
+    /** A chain fed the driver's blocks a1..a5, with a reorganize listener recording what it hears. */
+    record Watched(BmmBlockChain chain, List<String> heard) {
+    }
+
+    Watched watched(RegtestDriver net, List<Block> blocks, int maxReorgDepth) throws Exception {
+        BmmBlockChain chain = new BmmBlockChain(PARAMS, new MemoryBlockStore(PARAMS.getGenesisBlock()),
+                new BmmChainConfig(BmmChainConfig.regtest().params(), maxReorgDepth));
+        for (Block b : blocks) {
+            chain.offer(b);
+        }
+        List<String> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+        chain.addReorganizeListener(org.bitcoinj.utils.Threading.SAME_THREAD, (split, old, added) ->
+                heard.add(split.getHeight() + ":" + old.size() + ":" + added.size()));
+        return new Watched(chain, heard);
+    }
+
+    static List<Block> branch(RegtestDriver net, Sha256Hash from, int n) {
+        List<Block> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Block b = net.build(from, List.of(), List.of());
+            out.add(b);
+            from = b.getHash();
+        }
+        return out;
+    }
+
+    @Test
+    void aReorgGoesBackToTheForkPointTheAnswerNamesInOneStep() throws Exception {
+        RegtestDriver net = new RegtestDriver(BmmChainConfig.regtest());
+        List<Block> a = branch(net, PARAMS.getGenesisBlock().getHash(), 5);
+        List<Block> b = branch(net, a.get(1).getHash(), 5); // heights 3..7, forking at a2
+        List<Block> node = new java.util.ArrayList<>(a.subList(0, 2));
+        node.addAll(b);
+        nodeChain = node;
+        Watched w = watched(net, a, 10);
+        try (P2pFollower f = new P2pFollower(w.chain(), server.getLocalPort(), Optional.empty(), Duration.ofMillis(100))) {
+            f.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (!w.chain().getChainHead().getHeader().getHash().equals(b.get(4).getHash()) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        assertEquals(b.get(4).getHash(), w.chain().getChainHead().getHeader().getHash());
+        assertEquals(List.of("2:3:0"), w.heard(), "one disconnect, of a3..a5, down to the fork point");
+    }
+
+    @Test
+    void aReorgDeeperThanTheUndoDataChangesNothing() throws Exception {
+        RegtestDriver net = new RegtestDriver(BmmChainConfig.regtest());
+        List<Block> a = branch(net, PARAMS.getGenesisBlock().getHash(), 5);
+        List<Block> node = new java.util.ArrayList<>(a.subList(0, 1));
+        node.addAll(branch(net, a.get(0).getHash(), 6)); // forks at a1: 4 blocks off, undo kept for 2
+        nodeChain = node;
+        Watched w = watched(net, a, 2);
+        try (P2pFollower f = new P2pFollower(w.chain(), server.getLocalPort(), Optional.empty(), Duration.ofMillis(50))) {
+            f.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (getheaders.get() < 5 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        }
+        assertTrue(getheaders.get() >= 5);
+        assertEquals(a.get(4).getHash(), w.chain().getChainHead().getHeader().getHash(), "still at its own tip");
+        assertEquals(List.of(), w.heard(), "no block taken off halfway");
     }
 }
