@@ -95,7 +95,11 @@ public final class D3Observer {
         }
     }
 
-    /** D3 as of the observed chain's head; safe from any thread. */
+    /**
+     * D3 as of the observed chain's head; safe from any thread, and a view taken before a restart
+     * reads the new D3. Right after a restart with no block since (a disconnect it could not
+     * undo), it is empty until the next block.
+     */
     public D3View d3() {
         return new LockedD3View(() -> d3, lock);
     }
@@ -148,8 +152,8 @@ public final class D3Observer {
 
     private void connect(StoredBlock block) {
         Sha256Hash hash = block.getHeader().getHash();
-        if (problem != null) {
-            return;
+        if (problem != null || hash.equals(tip)) {
+            return; // stopped, or the head it attached at announced while it attached
         }
         if (!m7ByBlock.containsKey(hash)) {
             problem = "no coinbase seen for block " + hash + " at height " + block.getHeight()
@@ -236,15 +240,23 @@ public final class D3Observer {
                 if (problem != null) {
                     return;
                 }
+                int from = newBlocks.size() - 1; // newBlocks are newest first
                 for (StoredBlock b : oldBlocks) { // newest first
                     if (!disconnect(b)) {
-                        restart(splitPoint.getHeader().getHash(), splitPoint.getHeight(),
-                                "a reorg to height " + splitPoint.getHeight() + " deeper than the kept undo data"
-                                        + " or the attach point");
+                        // start again below the oldest new block whose coinbase is still kept (those of
+                        // blocks deeper than keepDepth may be gone: they came while the other branch led)
+                        int first = 0;
+                        while (first < newBlocks.size() && m7ByBlock.containsKey(newBlocks.get(first).getHeader().getHash())) {
+                            first++;
+                        }
+                        StoredBlock at = first < newBlocks.size() ? newBlocks.get(first) : splitPoint;
+                        restart(at.getHeader().getHash(), at.getHeight(), "a reorg to height " + splitPoint.getHeight()
+                                + " deeper than the kept undo data or the attach point");
+                        from = first - 1;
                         break;
                     }
                 }
-                for (int i = newBlocks.size() - 1; i >= 0; i--) {
+                for (int i = from; i >= 0; i--) {
                     connect(newBlocks.get(i));
                 }
             } finally {

@@ -95,6 +95,7 @@ class PrintD3AppTest {
         assertEquals("reorg back to height 0", lines.get(1));
         assertTrue(lines.get(2).startsWith("height 1: ") && lines.get(2).contains("hStar=" + h(2)), lines.get(2));
         assertTrue(lines.get(3).startsWith("height 2: ") && lines.get(3).contains("hStar=" + h(3)), lines.get(3));
+        assertEquals("D3 rows with entries: 2", lines.get(4));
     }
 
     @Test

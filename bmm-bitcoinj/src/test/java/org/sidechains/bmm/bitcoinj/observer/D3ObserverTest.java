@@ -161,4 +161,71 @@ class D3ObserverTest {
         assertEquals(1, observer.d3().tipHeight());
         assertEquals(Optional.of("detached"), observer.problem());
     }
+
+    /** As a peer may send them: the two branches grow in turn, then the second wins deeper than keepDepth. */
+    @Test
+    void aDeepReorgOfTwoBranchesThatGrewInTurnRestartsWhereItStillHasCoinbases() throws Exception {
+        BlockChain shallow = new BlockChain(RegtestDriver.PARAMS.network(), new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+        D3Observer o = D3Observer.attach(shallow, 8000, 2);
+        org.sidechains.bmm.d3.D3View early = o.d3(); // taken before the restart
+        org.bitcoinj.base.Sha256Hash genesis = RegtestDriver.PARAMS.getGenesisBlock().getHash();
+        List<Block> a = branch(genesis, 1, 1, 4);
+        List<Block> b = branch(genesis, 2, 20, 6);
+        for (int i = 0; i < 4; i++) {
+            shallow.add(a.get(i)); // a leads: b's blocks arrive as side blocks in between
+            shallow.add(b.get(i));
+        }
+        shallow.add(b.get(4));
+        shallow.add(b.get(5));
+        assertEquals(b.get(5).getHash(), shallow.getChainHead().getHeader().getHash());
+        assertEquals(Optional.empty(), o.problem(), "it goes on");
+        int since = o.followingSince();
+        assertTrue(since > 1 && since <= 6, "from a block whose coinbase it still has: " + since);
+        List<org.sidechains.bmm.d3.D3Row> want = fromHeight(b, since);
+        assertEquals(want, o.d3().rows());
+        assertEquals(want, early.rows(), "a view taken before the restart reads the new D3");
+    }
+
+    @Test
+    void attachingWhileABlockIsAnnouncedDoesNotStopIt() throws Exception {
+        BlockChain busy = new BlockChain(RegtestDriver.PARAMS.network(), new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+        D3Observer[] attached = new D3Observer[1];
+        // bitcoinj moves the head, then tells transaction listeners, then best-block listeners: attach in between
+        busy.addTransactionReceivedListener(org.bitcoinj.utils.Threading.SAME_THREAD,
+                new org.bitcoinj.core.listeners.TransactionReceivedInBlockListener() {
+                    @Override
+                    public void receiveFromBlock(org.bitcoinj.core.Transaction tx, org.bitcoinj.core.StoredBlock block,
+                                                 org.bitcoinj.core.AbstractBlockChain.NewBlockType type, int offset) {
+                        if (attached[0] == null) {
+                            attached[0] = D3Observer.attach(busy, 8000, 288);
+                        }
+                    }
+
+                    @Override
+                    public boolean notifyTransactionIsInBlock(org.bitcoinj.base.Sha256Hash txHash,
+                                                              org.bitcoinj.core.StoredBlock block,
+                                                              org.bitcoinj.core.AbstractBlockChain.NewBlockType type,
+                                                              int offset) {
+                        return false;
+                    }
+                });
+        List<Block> blocks = branch(net.tip(), 1, 1, 3);
+        for (Block x : blocks) {
+            busy.add(x);
+            net.chain.offer(x);
+        }
+        assertEquals(Optional.empty(), attached[0].problem());
+        assertEquals(2, attached[0].followingSince());
+        assertEquals(fromHeight(blocks, 2), attached[0].d3().rows());
+    }
+
+    /** The D3 of an observer that saw {@code chain} (blocks from height 1) from {@code since} on. */
+    static List<org.sidechains.bmm.d3.D3Row> fromHeight(List<Block> chain, int since) {
+        org.sidechains.bmm.d3.D3 ref = org.sidechains.bmm.d3.D3.create(8000);
+        for (int h = since; h <= chain.size(); h++) {
+            ref.connect(h, org.sidechains.bmm.m7.M7Codec.findInCoinbase(
+                    org.sidechains.bmm.bitcoinj.chain.BmmRules.coinbaseScripts(chain.get(h - 1))));
+        }
+        return ref.rows();
+    }
 }
