@@ -352,7 +352,9 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
      * wallet) then hear of it as of a reorg with no new blocks.
      *
      * @throws IllegalStateException when the undo data for that depth is no longer kept, or the
-     *                               block store or state database refuses the change (nothing changed)
+     *                               block store or state database refuses the change: nothing
+     *                               changed, unless the block store failed after the database saved
+     *                               it (then the chain is {@link #unusable()} and the listeners heard it)
      */
     public void disconnectTo(int height) {
         lock.lock();
@@ -658,7 +660,8 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             journal.clear();
             setChainHead(r.to());
         } catch (BlockStoreException | RuntimeException e) {
-            // the head did not move (the state database refused the change): D3 and the index go back too
+            // the head did not move in memory (the state database refused the change, or the block store
+            // failed after it: then the chain is unusable): D3 and the index go back too
             for (int i = done.size() - 1; i >= 0; i--) {
                 reapply(done.get(i));
             }
@@ -688,8 +691,9 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
      * Tells bitcoinj's reorganize listeners (a wallet) that the rollback's blocks left the best
      * chain: a reorg with no new blocks, as bitcoinj would report it. Without it a wallet keeps
      * their transactions confirmed, and fails when the blocks connect again. Told after the head
-     * moved, so that they never hear of a disconnect that then failed; a disconnect is an order,
-     * not a block to check, so a listener that throws is logged and does not stop it (nor the others).
+     * moved (or the state database took the change), so that they never hear of a disconnect that
+     * did not happen; a disconnect is an order, not a block to check, so a listener that throws is
+     * logged and stops neither it nor the others.
      */
     private void tellReorganizeListeners(Rollback r) {
         if (r.blocks().isEmpty()) {

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>D3 holds the blocks from {@link #followingSince()} up: from the head it was attached at,
  * or, after a reorg it could not follow back (deeper than {@code keepDepth}, or below that head),
- * from the fork point on, as if attached there. Lookups are complete once it has followed a whole
- * window.
+ * from the fork point on (or the oldest block of the new branch whose coinbase it still keeps), as
+ * if attached there. Lookups are complete once it has followed a whole window.
  */
 public final class D3Observer {
     private static final Logger log = LoggerFactory.getLogger(D3Observer.class);
@@ -104,7 +104,7 @@ public final class D3Observer {
         return new LockedD3View(() -> d3, lock);
     }
 
-    /** The height of the first block D3 holds: the attach head's + 1, or a fork point's + 1 after a restart. */
+    /** The height of the first block D3 holds: the attach head's + 1, or after a restart that of the block it started after + 1. */
     public int followingSince() {
         lock.lock();
         try {
