@@ -183,8 +183,10 @@ public final class BlockAssembler {
                 }
             }
             if (drop == null) {
+                // what is left: the template, the M7 entries of M8s bitcoind put in it, the extras
                 throw new IllegalArgumentException(over + " without any winner bitcoind did not put in the template:"
-                        + " the extra transactions or coinbase outputs are too large");
+                        + " the extra transactions or coinbase outputs are too large (or the M7 entries of the"
+                        + " template's own M8s do not fit in the room bitcoind left for the coinbase)");
             }
             overLimits.put(drop.tag().chain(), new Stripped(drop.txid(), Reason.WINNER_OVER_BLOCK_LIMITS, over));
         }
