@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
@@ -34,7 +35,6 @@ public final class M9Scripts {
     /** OP_CheckBribeVerify redefines OP_NOP6 (0xb5). */
     public static final int OP_CBV = OP_NOP6;
     /** BIP68: a relative lock with this bit set is disabled, which would make the refund branch unlocked. */
-    private static final long SEQUENCE_DISABLE_FLAG = 1L << 31;
 
     private M9Scripts() {
     }
@@ -50,7 +50,7 @@ public final class M9Scripts {
      * a number of blocks below 65536).
      */
     public static Script refund(CbvPayload payload, ECKey minerKey, long csvDelay, ECKey sidechainNodeKey) {
-        if (csvDelay < 0 || csvDelay > 0xFFFFFFFFL || (csvDelay & SEQUENCE_DISABLE_FLAG) != 0) {
+        if (csvDelay < 0 || csvDelay > 0xFFFFFFFFL || (csvDelay & TransactionInput.SEQUENCE_LOCKTIME_DISABLE_FLAG) != 0) {
             throw new IllegalArgumentException("csvDelay must be a BIP68 relative lock-time (0..2^31-1), got " + csvDelay);
         }
         ScriptBuilder b = new ScriptBuilder().op(OP_IF);
@@ -138,7 +138,7 @@ public final class M9Scripts {
                 && c.get(8).equalsOpCode(OP_CHECKSEQUENCEVERIFY) && c.get(9).equalsOpCode(OP_DROP)
                 && isKeyPush(c.get(10)) && c.get(11).equalsOpCode(OP_CHECKSIG) && c.get(12).equalsOpCode(OP_ENDIF)) {
             Optional<Long> delay = minimalNumber(c.get(7));
-            if (delay.isEmpty() || delay.get() > 0xFFFFFFFFL || (delay.get() & SEQUENCE_DISABLE_FLAG) != 0) {
+            if (delay.isEmpty() || delay.get() > 0xFFFFFFFFL || (delay.get() & TransactionInput.SEQUENCE_LOCKTIME_DISABLE_FLAG) != 0) {
                 // with the disable flag OP_CHECKSEQUENCEVERIFY is a NOP: the node could take the bribe back at once
                 return Optional.empty();
             }

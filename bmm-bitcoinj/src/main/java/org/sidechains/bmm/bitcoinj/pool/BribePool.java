@@ -96,8 +96,6 @@ public final class BribePool {
 
     /** bitcoind's MAX_STANDARD_TX_WEIGHT. */
     static final int MAX_WEIGHT = 400_000;
-    private static final long SEQUENCE_TYPE_FLAG = 1L << 22;
-    private static final long SEQUENCE_VALUE_MASK = 0xFFFF;
     private static final int SEQUENCE_GRANULARITY_SECONDS = 512;
     private static final int TARGET_SPACING_SECONDS = 600;
 
@@ -412,8 +410,8 @@ public final class BribePool {
     }
 
     private Optional<String> refundTooShort(long csvDelay) {
-        long value = csvDelay & SEQUENCE_VALUE_MASK;
-        boolean timeBased = (csvDelay & SEQUENCE_TYPE_FLAG) != 0;
+        long value = csvDelay & TransactionInput.SEQUENCE_LOCKTIME_MASK;
+        boolean timeBased = (csvDelay & TransactionInput.SEQUENCE_LOCKTIME_TYPE_FLAG) != 0;
         long blocks = timeBased ? value * SEQUENCE_GRANULARITY_SECONDS / TARGET_SPACING_SECONDS : value;
         if (blocks < policy.minRefundDelay()) {
             return Optional.of("the refund branch unlocks after " + (timeBased

@@ -2,6 +2,7 @@ package org.sidechains.bmm.bitcoinj.tx;
 
 import java.util.List;
 import java.util.Optional;
+import org.bitcoinj.core.LockTime;
 import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionInput;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
@@ -20,12 +21,6 @@ import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 public final class BlockReadiness {
     /** Blocks a coinbase output must wait before it is spent (bitcoind's COINBASE_MATURITY). */
     public static final int COINBASE_MATURITY = 100;
-    /** nLockTime values from here on are times, below are heights (bitcoind's LOCKTIME_THRESHOLD). */
-    static final long LOCKTIME_THRESHOLD = 500_000_000L;
-    private static final long FINAL_SEQUENCE = 0xFFFFFFFFL;
-    private static final long DISABLE_FLAG = 1L << 31;
-    private static final long TYPE_FLAG = 1L << 22;
-    private static final long VALUE_MASK = 0xFFFF;
 
     private BlockReadiness() {
     }
@@ -52,8 +47,8 @@ public final class BlockReadiness {
             throw new IllegalArgumentException(ins.size() + " inputs, " + spent.size() + " spent outputs");
         }
         long lockTime = tx.lockTime().rawValue();
-        if (lockTime != 0 && !ins.stream().allMatch(in -> in.getSequenceNumber() == FINAL_SEQUENCE)) {
-            if (lockTime >= LOCKTIME_THRESHOLD) {
+        if (lockTime != 0 && !ins.stream().allMatch(in -> in.getSequenceNumber() == TransactionInput.NO_SEQUENCE)) {
+            if (lockTime >= LockTime.THRESHOLD) {
                 return notFinal("its lock-time is a time (" + lockTime + "), which needs the chain's median time"
                         + " past to check: use a height lock-time, or none");
             }
@@ -69,11 +64,12 @@ public final class BlockReadiness {
                         + p.height() + ", spendable from block " + (p.height() + COINBASE_MATURITY) + ", not " + height));
             }
             long seq = ins.get(i).getSequenceNumber();
-            if (tx.getVersion() < 2 || (seq & DISABLE_FLAG) != 0 || (seq & VALUE_MASK) == 0) {
+            if (tx.getVersion() < 2 || (seq & TransactionInput.SEQUENCE_LOCKTIME_DISABLE_FLAG) != 0
+                    || (seq & TransactionInput.SEQUENCE_LOCKTIME_MASK) == 0) {
                 continue; // no relative lock (BIP 68), or one of 0, always met
             }
-            long value = seq & VALUE_MASK;
-            if ((seq & TYPE_FLAG) != 0) {
+            long value = seq & TransactionInput.SEQUENCE_LOCKTIME_MASK;
+            if ((seq & TransactionInput.SEQUENCE_LOCKTIME_TYPE_FLAG) != 0) {
                 return notFinal("input " + i + " has a relative time lock (" + value * 512 + " s), which needs median"
                         + " times past to check: use a height lock, or set nSequence's disable flag");
             }

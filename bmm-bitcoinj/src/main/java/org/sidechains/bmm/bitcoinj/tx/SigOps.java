@@ -26,7 +26,8 @@ import org.sidechains.bmm.bitcoinj.prevout.Prevout;
  * A transaction's signature-operation cost as bitcoind counts it against the block limit
  * (GetTransactionSigOpCost): legacy sigops of every scriptSig and output script times 4, the
  * P2SH redeem scripts' times 4, and the witness scripts' once. Where a script does not parse,
- * the count stops there, as bitcoind's does.
+ * the count stops there, as bitcoind's does. The pool and the assembler check limits with it; the
+ * embedded regtest chain reports it in {@code getblocktemplate}.
  */
 public final class SigOps {
     /** bitcoind's MAX_BLOCK_SIGOPS_COST. */

@@ -46,7 +46,7 @@ class BlockReadinessTest {
         assertEquals(Optional.of(Kind.NOT_FINAL), at(tx(2, 200, 0xFFFFFFFEL), p, 200));
         assertEquals(Optional.empty(), at(tx(2, 200, 0xFFFFFFFEL), p, 201));
         assertEquals(Optional.empty(), at(tx(2, 200, 0xFFFFFFFFL), p, 5), "all inputs final: no lock");
-        assertEquals(Optional.of(Kind.NOT_FINAL), at(tx(2, BlockReadiness.LOCKTIME_THRESHOLD, 0xFFFFFFFEL), p, 5),
+        assertEquals(Optional.of(Kind.NOT_FINAL), at(tx(2, org.bitcoinj.core.LockTime.THRESHOLD, 0xFFFFFFFEL), p, 5),
                 "a time: not checkable here");
     }
 

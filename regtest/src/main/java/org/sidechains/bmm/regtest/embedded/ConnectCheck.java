@@ -15,6 +15,7 @@ import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.core.TransactionOutput;
 import org.sidechains.bmm.bitcoinj.assemble.Subsidy;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
+import org.sidechains.bmm.bitcoinj.tx.BlockReadiness;
 import org.sidechains.bmm.d3.D3View;
 import org.sidechains.bmm.rules.BmmParams;
 
@@ -26,8 +27,6 @@ import org.sidechains.bmm.rules.BmmParams;
  * chain applies the block only when this passes.
  */
 final class ConnectCheck {
-    static final int COINBASE_MATURITY = 100;
-
     private ConnectCheck() {
     }
 
@@ -51,7 +50,7 @@ final class ConnectCheck {
                         return Optional.of(Refusal.of("bad-txns-inputs-missingorspent",
                                 "CheckTxInputs: inputs missing/spent (tx " + tx.getTxId() + " input " + i + ")"));
                     }
-                    if (coin.coinbase() && height - coin.height() < COINBASE_MATURITY) {
+                    if (coin.coinbase() && height - coin.height() < BlockReadiness.COINBASE_MATURITY) {
                         return Optional.of(Refusal.of("bad-txns-premature-spend-of-coinbase",
                                 "tried to spend coinbase at depth " + (height - coin.height())));
                     }

@@ -10,6 +10,8 @@ import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutPoint;
 import org.sidechains.bmm.bitcoinj.cbv.CbvCheck;
 import org.sidechains.bmm.bitcoinj.cbv.CbvChecker;
+import org.sidechains.bmm.bitcoinj.tx.BlockReadiness;
+import org.sidechains.bmm.bitcoinj.tx.SigOps;
 import org.sidechains.bmm.d3.D3View;
 import org.sidechains.bmm.rules.BmmParams;
 
@@ -92,7 +94,7 @@ final class MempoolPolicy {
         }
         long valueIn = 0;
         for (UnspentOutput c : coins) {
-            if (c.coinbase() && nextHeight - c.height() < ConnectCheck.COINBASE_MATURITY) {
+            if (c.coinbase() && nextHeight - c.height() < BlockReadiness.COINBASE_MATURITY) {
                 return refused("bad-txns-premature-spend-of-coinbase, tried to spend coinbase at depth "
                         + (nextHeight - c.height()));
             }
@@ -123,14 +125,7 @@ final class MempoolPolicy {
                 return refused("non-mandatory-script-verify-flag (NOPx reserved for soft-fork upgrades)");
             }
         }
-        int sigOps = SigOps.cost(tx, op -> {
-            for (int i = 0; i < ins.size(); i++) {
-                if (ins.get(i).getOutpoint().equals(op)) {
-                    return coins[i];
-                }
-            }
-            return null;
-        });
+        int sigOps = (int) SigOps.cost(tx, java.util.Arrays.stream(coins).map(UnspentOutput::prevout).toList());
         return new Verdict.Accepted(new MempoolEntry(tx, txid, Coin.valueOf(fee), weight, vsize, sigOps));
     }
 
