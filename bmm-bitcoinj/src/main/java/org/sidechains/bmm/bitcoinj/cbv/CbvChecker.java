@@ -64,19 +64,26 @@ public final class CbvChecker {
     }
 
     /**
-     * Checks every input of {@code tx} in order and reports the first that fails, or the first
-     * whose prevout {@code prevouts} does not know. A coinbase spends nothing and passes.
+     * Checks every input of {@code tx} in order and reports the first that fails, or, when
+     * {@code prevouts} is {@link PrevoutSource#complete() complete}, the first whose prevout it does
+     * not know. A partial source (one that keeps only the outputs whose spend can run OP_CBV) does
+     * not know an input's prevout only when that spend runs no OP_CBV, so the input passes. A
+     * coinbase spends nothing and passes.
      */
     public static TxCbvCheck checkTransaction(Transaction tx, PrevoutSource prevouts, D3View d3, int minBlocksAtop) {
         if (tx.isCoinBase()) {
             return new TxCbvCheck.Passed(0);
         }
         List<TransactionInput> inputs = tx.getInputs();
+        boolean complete = prevouts.complete();
         int withCbv = 0;
         for (int i = 0; i < inputs.size(); i++) {
             TransactionInput in = inputs.get(i);
             Optional<Prevout> prevout = prevouts.find(in.getOutpoint());
             if (prevout.isEmpty()) {
+                if (!complete) {
+                    continue;
+                }
                 return new TxCbvCheck.MissingPrevout(i, in.getOutpoint());
             }
             CbvCheck c = checkInput(in, prevout.get().scriptPubKey(), d3, minBlocksAtop);

@@ -18,8 +18,8 @@ public sealed interface TxCbvCheck {
     }
 
     /**
-     * The prevout source does not know what input {@code inputIndex} spends, so OP_CBV cannot be
-     * checked. Not a verdict on the transaction: the caller decides (a chain with a complete output
+     * The (complete) prevout source does not know what input {@code inputIndex} spends, so OP_CBV
+     * cannot be checked. Not a verdict on the transaction: the caller decides (a chain with a complete output
      * index treats it as a spend of a missing output; a pool refuses the bribe).
      */
     record MissingPrevout(int inputIndex, TransactionOutPoint outpoint) implements TxCbvCheck {

@@ -29,6 +29,7 @@ import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Bribe;
 import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
 import org.sidechains.bmm.bitcoinj.m9.M9Spender;
 import org.sidechains.bmm.bitcoinj.m9.M9Spender.Claim;
+import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.cbv.CbvPayload;
 import org.sidechains.bmm.d3.D3;
@@ -262,6 +263,36 @@ class CbvCheckerTest {
                 CbvChecker.checkTransaction(tx, prevouts, D3_STATE, MIN_ATOP));
         assertEquals(new TxCbvCheck.MissingPrevout(0, change),
                 CbvChecker.checkTransaction(tx, new Prevouts(), D3_STATE, MIN_ATOP));
+    }
+
+    @Test
+    void partialSourcePassesWhatItDoesNotKnowAndChecksTheRest() {
+        // what a CBV-scoped index answers: it holds the bribe's M9 output, not the P2WPKH coin before it
+        Prevouts known = new Prevouts();
+        Bribe b = bribe(Fixtures.shallow(), known);
+        PrevoutSource partial = new PrevoutSource() {
+            @Override
+            public java.util.Optional<org.sidechains.bmm.bitcoinj.prevout.Prevout> find(TransactionOutPoint op) {
+                return op.equals(b.payoutOutpoint()) ? known.find(op) : java.util.Optional.empty();
+            }
+
+            @Override
+            public boolean complete() {
+                return false;
+            }
+        };
+        TransactionOutPoint p2wpkh = Fixtures.outpoint("p2wpkh before the bribe", 0);
+        Transaction tx = spending(p2wpkh);
+        tx.addInput(new TransactionInput(tx, new byte[0], b.payoutOutpoint(), VALUE));
+        tx.replaceInput(1, tx.getInput(1).withWitness(TransactionWitness.of(new byte[64], b.witnessScript().program())));
+        TxCbvCheck.Unsatisfied u = assertInstanceOf(TxCbvCheck.Unsatisfied.class,
+                CbvChecker.checkTransaction(tx, partial, D3_STATE, MIN_ATOP));
+        assertEquals(1, u.inputIndex());
+        // with a D3 deep enough the same transaction passes: the unknown input is taken to run no OP_CBV
+        assertEquals(new TxCbvCheck.Passed(1), CbvChecker.checkTransaction(tx, partial, D3_STATE, 0));
+        // a complete source that does not know the first input still reports it
+        assertEquals(new TxCbvCheck.MissingPrevout(0, p2wpkh),
+                CbvChecker.checkTransaction(tx, known, D3_STATE, MIN_ATOP));
     }
 
     @Test
