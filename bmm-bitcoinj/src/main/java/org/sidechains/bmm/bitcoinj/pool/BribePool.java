@@ -329,8 +329,7 @@ public final class BribePool {
             out = Math.addExact(out, o.getValue().value);
         }
         if (out > in) {
-            throw new Refusal(RefusalReason.MALFORMED, "outputs (" + Coin.valueOf(out).toFriendlyString()
-                    + ") exceed inputs (" + Coin.valueOf(in).toFriendlyString() + ")");
+            throw new Refusal(RefusalReason.MALFORMED, "outputs (" + out + " sat) exceed inputs (" + in + " sat)");
         }
         Optional<BlockReadiness.NotReady> notReady = BlockReadiness.at(tx, spent, at.height() + 1);
         if (notReady.isPresent()) {
@@ -437,9 +436,9 @@ public final class BribePool {
                         + chain));
             }
             if (amount != null && !amount.isGreaterThan(current.amount())) {
-                return Optional.of(refuse(RefusalReason.LOWER_THAN_BEST, "bribe " + amount.toFriendlyString()
+                return Optional.of(refuse(RefusalReason.LOWER_THAN_BEST, "bribe " + amount.value + " sat"
                         + (amount.equals(current.amount()) ? " equals" : " is below") + " the current best for chain "
-                        + chain + ", " + current.amount().toFriendlyString() + " (tx " + current.txid()
+                        + chain + ", " + current.amount().value + " sat (tx " + current.txid()
                         + "); ties keep the first received"));
             }
             return Optional.empty();

@@ -281,7 +281,9 @@ public final class BitcoindRpc implements AutoCloseable {
             throw new MainchainException.Unreachable(description + ": " + what + ": cannot connect (" + e.getMessage()
                     + "): is bitcoind running with -server on this port?", e);
         } catch (IOException e) {
-            throw new MainchainException.Unreachable(description + ": " + what + ": " + e, e);
+            // something answered, but not in HTTP: typically bitcoind's P2P port instead of its RPC port
+            throw new MainchainException.Unreachable(description + ": " + what + ": "
+                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + " (is this bitcoind's JSON-RPC port, -rpcport, 18443 on regtest? its P2P port does not speak HTTP)", e);
         }
     }
 

@@ -53,6 +53,9 @@ public final class PrintD3App {
                     continue;
                 }
                 Block block = Block.read(ByteBuffer.wrap(HexFormat.of().parseHex(line.strip())));
+                if (store.get(block.getHash()) != null) {
+                    continue; // seen in an earlier run
+                }
                 if (chain.offer(block) instanceof Offer.Refused refused) {
                     out.println("refused " + block.getHash() + ": " + refused.message());
                 }

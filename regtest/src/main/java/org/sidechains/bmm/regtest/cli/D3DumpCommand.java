@@ -25,11 +25,14 @@ import picocli.CommandLine.Spec;
  * the enforcing chain and prints D3 with the blocks it refused.
  */
 @Command(name = "d3", mixinStandardHelpOptions = true,
-        description = {"Follows a bitcoind from genesis with the BMM-enforcing chain and prints",
-            "{\"tipHeight\", \"tipHash\", \"rows\", \"refused\"} as JSON: rows in the vectors' shape (rows with",
-            "entries only), refused = [{\"height\", \"hash\", \"reason\"}] for blocks it would not connect",
-            "(D3 stops at the last valid block of that branch; with --enforce bitcoind invalidates it and",
-            "D3 follows bitcoind's new best chain). Exit code 2 on a usage error, 1 when bitcoind cannot be reached."})
+        description = {"Prints the D3 table of a running bitcoind's chain as JSON.",
+            "",
+            "Follows a bitcoind from genesis with the BMM-enforcing chain and prints"
+                + " {\"tipHeight\", \"tipHash\", \"rows\", \"refused\"} as JSON: rows in the vectors' shape (rows"
+                + " with entries only), refused = [{\"height\", \"hash\", \"reason\"}] for blocks it would not"
+                + " connect (D3 stops at the last valid block of that branch; with --enforce bitcoind invalidates it"
+                + " and D3 follows bitcoind's new best chain). Exit code 2 on a usage error, 1 when bitcoind cannot"
+                + " be reached."})
 final class D3DumpCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -64,7 +67,7 @@ final class D3DumpCommand implements Callable<Integer> {
             o.flush();
             return 0;
         } catch (MainchainException e) {
-            err.println("bmm-regtest d3: " + e.getMessage());
+            err.println("bmm-regtest d3: " + Failures.describe(e));
             err.flush();
             return 1;
         }

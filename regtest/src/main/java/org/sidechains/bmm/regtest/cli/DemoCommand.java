@@ -16,9 +16,11 @@ import picocli.CommandLine.Spec;
 
 /** {@code demo}: the README's first run. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the BMM miner on the embedded regtest chain (or --bitcoind PATH), bribes it for a",
-            "few sidechain slots from an in-process sender over JSON-RPC, mines --blocks BMM blocks and",
-            "prints every block and the resulting D3 table."})
+        description = {"Mines BMM blocks with bribes for a few sidechain slots and prints D3.",
+            "",
+            "Runs the BMM miner on the embedded regtest chain (or --bitcoind PATH, or --rpc-url), bribes it for a"
+                + " few sidechain slots from an in-process sender over JSON-RPC, mines --blocks BMM blocks and"
+                + " prints every block and the resulting D3 table."})
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -42,10 +44,10 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Demo.Plan plan;
         try {
-            plan = new Demo.Plan(chains, blocks, Coin.valueOf(bribe));
             if (bribe < 1000) {
                 throw new IllegalArgumentException("--bribe must be at least 1000 satoshis");
             }
+            plan = new Demo.Plan(chains, blocks, Coin.valueOf(bribe));
             for (int c : chains) {
                 if (c < 0 || c > 255) {
                     throw new IllegalArgumentException("--chains: a ChainIndex is 0..255, got " + c);
@@ -63,8 +65,9 @@ final class DemoCommand implements Callable<Integer> {
             err.println("bmm-regtest demo: " + e.getMessage());
             err.flush();
             return 2;
-        } catch (BitcoindException | MainchainException | java.io.IOException e) {
-            err.println("bmm-regtest demo: " + e.getMessage());
+        } catch (BitcoindException | MainchainException | Demo.Unfunded | java.io.IOException
+                 | java.io.UncheckedIOException e) {
+            err.println("bmm-regtest demo: " + Failures.describe(e) + MainchainOptions.bindHint(e));
             err.flush();
             return 1;
         }

@@ -32,8 +32,16 @@ final class MainchainOptions {
             description = "port for the embedded chain's JSON-RPC on 127.0.0.1 (default: a free one)")
     int embeddedPort;
 
+    /** A hint for a failure to open: the embedded chain's port could not be bound. */
+    static String bindHint(Throwable e) {
+        return Failures.isBind(e) ? " (give another --embedded-rpc-port, or 0 for a free one)" : "";
+    }
+
     /** Opens what the options say; the caller closes it (which stops a started bitcoind). */
     OpenMainchain open() throws RpcOptions.UsageException {
+        if (embeddedPort < 0 || embeddedPort > 65535) {
+            throw new RpcOptions.UsageException("--embedded-rpc-port must be 0..65535 (0 = a free one), got " + embeddedPort);
+        }
         Optional<RpcConfig> remote = rpc.config();
         if (remote.isPresent() && bitcoind != null) {
             throw new RpcOptions.UsageException("give either --rpc-url (a running bitcoind) or --bitcoind PATH"

@@ -2,6 +2,7 @@ package org.sidechains.bmm.regtest.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -10,6 +11,7 @@ import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
 import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
 import org.sidechains.bmm.regtest.bitcoind.BitcoindException;
 import org.sidechains.bmm.regtest.mainchain.OpenMainchain;
+import org.sidechains.bmm.regtest.miner.DatadirLock;
 import org.sidechains.bmm.regtest.miner.MinerDaemon;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,10 +21,12 @@ import picocli.CommandLine.Spec;
 
 /** {@code miner ...}: the BMM miner daemon. */
 @Command(name = "miner", mixinStandardHelpOptions = true,
-        description = {"Runs the BMM miner: follows the mainchain with the BMM-enforcing chain, takes bribes (M8)",
-            "into its pool over JSON-RPC on 127.0.0.1, and mines blocks with an M7 for the best bribe per",
-            "sidechain, on demand (generate) and optionally every --interval. Methods: getminerinfo,",
-            "submitbribe HEX [WITNESSSCRIPT], getbribepool, generate [N]. Runs until Ctrl-C."})
+        description = {"Runs the BMM miner daemon (JSON-RPC on 127.0.0.1) until Ctrl-C.",
+            "",
+            "Follows the mainchain with the BMM-enforcing chain, takes bribes (M8) into its pool over JSON-RPC"
+                + " on 127.0.0.1, and mines blocks with an M7 for the best bribe per sidechain, on demand (generate)"
+                + " and optionally every --interval. Methods: getminerinfo, submitbribe HEX [WITNESSSCRIPT],"
+                + " getbribepool, generate [N]."})
 final class MinerCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -64,28 +68,37 @@ final class MinerCommand implements Callable<Integer> {
         if (intervalSeconds < 0) {
             return usage(err, "--interval must be >= 0");
         }
+        if (port < 0 || port > 65535) {
+            return usage(err, "--port must be 0..65535 (0 = a free one), got " + port);
+        }
         Path dir = datadir != null ? datadir : Path.of(System.getProperty("user.home"), ".bmm-regtest", "miner");
         RpcAuth auth = user != null ? RpcAuth.userPassword(user, password) : RpcAuth.cookie(dir.resolve(".cookie"));
+        // the data directory first: a directory in use is refused before a bitcoind is started for nothing
+        DatadirLock lock;
+        try {
+            lock = DatadirLock.acquire(dir);
+        } catch (IOException e) {
+            return failure(err, Failures.describe(e));
+        }
         OpenMainchain open;
         try {
             open = mainchain.open();
         } catch (RpcOptions.UsageException e) {
+            lock.release();
             return usage(err, e.getMessage());
-        } catch (BitcoindException | MainchainException e) {
-            err.println("bmm-regtest miner: " + e.getMessage());
-            err.flush();
-            return 1;
+        } catch (BitcoindException | MainchainException | UncheckedIOException e) {
+            lock.release();
+            return failure(err, Failures.describe(e) + MainchainOptions.bindHint(e));
         }
         CountDownLatch stopped = new CountDownLatch(1);
         MinerDaemon daemon;
         try {
-            daemon = MinerDaemon.start(open.mainchain(), dir, port, auth,
+            daemon = MinerDaemon.start(open.mainchain(), lock, port, auth,
                     intervalSeconds == 0 ? null : Duration.ofSeconds(intervalSeconds), enforce);
-        } catch (IOException | MainchainException | IllegalStateException e) {
+        } catch (IOException | UncheckedIOException | MainchainException | IllegalStateException e) {
             open.close();
-            err.println("bmm-regtest miner: " + e.getMessage());
-            err.flush();
-            return 1;
+            return failure(err, Failures.describe(e) + (Failures.isBind(e)
+                    ? " (is another miner using this port? give another --port, or 0 for a free one)" : ""));
         }
         try (open; daemon) {
             out.println("miner: mainchain " + open.description());
@@ -101,6 +114,12 @@ final class MinerCommand implements Callable<Integer> {
             stopped.await();
         }
         return 0;
+    }
+
+    private static int failure(PrintWriter err, String message) {
+        err.println("bmm-regtest miner: " + message);
+        err.flush();
+        return 1;
     }
 
     private static int usage(PrintWriter err, String message) {

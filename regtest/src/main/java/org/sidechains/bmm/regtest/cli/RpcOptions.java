@@ -1,6 +1,7 @@
 package org.sidechains.bmm.regtest.cli;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.sidechains.bmm.bitcoinj.rpc.RpcAuth;
@@ -9,8 +10,9 @@ import picocli.CommandLine.Option;
 
 /** How to reach a running bitcoind's JSON-RPC: {@code --rpc-url} with a user and password or a cookie file. */
 final class RpcOptions {
+    // a String, not a URI: picocli's own conversion error for "127.0.0.1:18443" (a scheme of "127.0.0.1") says nothing useful
     @Option(names = "--rpc-url", paramLabel = "URL", description = "bitcoind's JSON-RPC URL, e.g. http://127.0.0.1:18443")
-    URI url;
+    String url;
 
     @Option(names = "--rpc-user", paramLabel = "USER", description = "JSON-RPC user (with --rpc-password)")
     String user;
@@ -30,8 +32,15 @@ final class RpcOptions {
             }
             return Optional.empty();
         }
-        if (!"http".equals(url.getScheme()) || url.getHost() == null || url.getPort() < 0) {
-            throw new UsageException("--rpc-url must look like http://HOST:PORT, got " + url);
+        URI uri;
+        try {
+            uri = new URI(url.trim());
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || !"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+            throw new UsageException("--rpc-url must look like http://HOST:PORT (regtest's default RPC port is 18443), got "
+                    + url);
         }
         RpcAuth auth;
         if (cookie != null) {
@@ -45,7 +54,7 @@ final class RpcOptions {
             }
             auth = RpcAuth.userPassword(user, password);
         }
-        return Optional.of(RpcConfig.of(url, auth));
+        return Optional.of(RpcConfig.of(uri, auth));
     }
 
     /** A usage mistake, reported as one line with exit code 2. */

@@ -18,9 +18,11 @@ import picocli.CommandLine.Spec;
 final class VectorsCommand {
 
     @Command(name = "d3", mixinStandardHelpOptions = true,
-            description = {"Replays a file in the d3-scenarios format and prints, per scenario in file order,",
-                "{\"name\", \"tipHeight\", \"rows\"} as a JSON array (rows with entries only, by height).",
-                "Exit code 0 when it ran; 2 with a one-line error for an unreadable or malformed file."})
+            description = {"Replays a d3-scenarios file and prints the resulting D3 rows as JSON.",
+                "",
+                "Prints, per scenario in file order, {\"name\", \"tipHeight\", \"rows\"} as a JSON array (rows"
+                    + " with entries only, by height). Exit code 0 when it ran; 2 with a one-line error for an"
+                    + " unreadable or malformed file."})
     static final class D3Command implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -40,6 +40,31 @@ public final class Demo {
                 throw new IllegalArgumentException("blocks must be 1..1000, got " + blocks);
             }
             Objects.requireNonNull(bribe, "bribe");
+            if (!bribe.isPositive()) {
+                throw new IllegalArgumentException("the bribe must be positive, got " + bribe.value + " sat");
+            }
+            // each slot pays its bribes, growing by 100 sat a block, from one regtest coinbase
+            long total;
+            try {
+                total = Math.addExact(Math.multiplyExact(bribe.value, (long) blocks), 100L * blocks * (blocks - 1) / 2);
+            } catch (ArithmeticException e) {
+                total = Long.MAX_VALUE;
+            }
+            if (total > MAX_FUNDING.value) {
+                throw new IllegalArgumentException("a slot's bribes for " + blocks + " blocks would add up to "
+                        + (total == Long.MAX_VALUE ? "more than a long can count" : total + " sat") + ", more than the "
+                        + MAX_FUNDING.value + " sat of the regtest coinbase that pays them: lower --bribe or --blocks");
+            }
+        }
+    }
+
+    /** The most a slot's funding coinbase can hold (regtest's first subsidy; it halves every 150 blocks). */
+    public static final Coin MAX_FUNDING = Coin.FIFTY_COINS;
+
+    /** The sender's coins cannot pay the next bribes (a chain whose subsidy has halved, or fees on top). */
+    public static final class Unfunded extends RuntimeException {
+        Unfunded(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -76,7 +101,13 @@ public final class Demo {
                 int height = minerRpc.call("getminerinfo").get("tip").get("height").asInt() + 1;
                 // a little auction: the bribe grows with the round so the amounts differ per block
                 Coin amount = plan.bribe().add(Coin.valueOf(100L * i));
-                List<Bribe> bribes = sender.bribesFor(height, minerKey, amount);
+                List<Bribe> bribes;
+                try {
+                    bribes = sender.bribesFor(height, minerKey, amount);
+                } catch (IllegalArgumentException e) {
+                    throw new Unfunded("the sender cannot pay the bribes of " + amount.value + " sat for block " + height
+                            + " (" + e.getMessage() + "): lower --bribe or --blocks", e);
+                }
                 for (Bribe b : bribes) {
                     try {
                         minerRpc.call("submitbribe", ByteUtils.formatHex(b.tx().serialize()));

@@ -12,16 +12,22 @@ import java.nio.file.StandardOpenOption;
  * One miner per data directory: two would race on the key and the claims. An OS file lock on
  * {@code DATADIR/.lock}, released by the OS if the process dies.
  */
-final class DatadirLock {
+public final class DatadirLock {
+    private final Path dir;
     private final FileChannel channel;
     private final FileLock lock;
 
-    private DatadirLock(FileChannel channel, FileLock lock) {
+    private DatadirLock(Path dir, FileChannel channel, FileLock lock) {
+        this.dir = dir;
         this.channel = channel;
         this.lock = lock;
     }
 
-    static DatadirLock acquire(Path dir) throws IOException {
+    /** Makes {@code dir} if missing and locks it, or says why it cannot. */
+    public static DatadirLock acquire(Path dir) throws IOException {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IOException(dir + " is not a directory: the miner's data directory must be one (it is made if missing)");
+        }
         Files.createDirectories(dir);
         FileChannel ch = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock l;
@@ -35,10 +41,14 @@ final class DatadirLock {
             throw new IOException(dir + " is in use by another miner (" + dir.resolve(".lock")
                     + " is locked): give this one its own --datadir");
         }
-        return new DatadirLock(ch, l);
+        return new DatadirLock(dir, ch, l);
     }
 
-    void release() {
+    public Path dir() {
+        return dir;
+    }
+
+    public void release() {
         try {
             lock.release();
             channel.close();

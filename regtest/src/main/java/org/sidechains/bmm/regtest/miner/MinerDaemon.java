@@ -48,7 +48,17 @@ public final class MinerDaemon implements AutoCloseable {
     public static MinerDaemon start(Mainchain mainchain, Path datadir, int port, RpcAuth auth, Duration interval,
                                     boolean enforce) throws IOException {
         Objects.requireNonNull(mainchain, "mainchain");
-        DatadirLock lock = DatadirLock.acquire(datadir);
+        return start(mainchain, DatadirLock.acquire(datadir), port, auth, interval, enforce);
+    }
+
+    /**
+     * Starts on a data directory locked beforehand (so that a command can refuse a directory in
+     * use before it starts a bitcoind). The daemon owns the lock from here on: it is released when
+     * the daemon closes, or at once if it fails to start.
+     */
+    public static MinerDaemon start(Mainchain mainchain, DatadirLock lock, int port, RpcAuth auth, Duration interval,
+                                    boolean enforce) throws IOException {
+        Path datadir = lock.dir();
         BmmMiner miner = null;
         RpcServer server = null;
         try {

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Collectors;
+import org.sidechains.bmm.bitcoinj.mainchain.MainchainException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -142,6 +143,10 @@ public final class JsonRpcDispatcher {
             return result == null ? NullNode.getInstance() : result;
         } catch (RpcException e) {
             throw e;
+        } catch (MainchainException e) {
+            // the node behind the method is down or refused: expected while it is, so one line, not a stack trace
+            log.warn("method {} failed: {}", method.name(), e.getMessage());
+            throw RpcException.misc(e.getMessage());
         } catch (RuntimeException e) {
             // bitcoind turns any other failure of a method into -1 with its text
             log.warn("method {} failed", method.name(), e);

@@ -285,7 +285,7 @@ public final class RpcServer implements AutoCloseable {
                 return new RpcServer(this, fixed, cookie);
             } catch (IOException e) {
                 cookie.ifPresent(CookieFile::delete);
-                throw new UncheckedIOException("cannot bind the RPC server to " + bindAddress + ":" + port, e);
+                throw new UncheckedIOException("cannot bind the RPC server to " + bindAddress.getHostAddress() + ":" + port, e);
             }
         }
     }

@@ -42,4 +42,28 @@ class DemoTest {
         assertTrue(s.contains("bribe-lower-than-best"), s);
         assertTrue(s.contains("done: tip 106, 4 BMM blocks, 8 bribes included, 1 refused"), s);
     }
+
+    @Test
+    void aPlanNoCoinbaseCanPayIsAUsageErrorAndAChainThatPaysTooLittleAClearOne() throws Exception {
+        IllegalArgumentException tooMuch = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new Demo.Plan(List.of(1), 30, Coin.valueOf(200_000_000)));
+        assertTrue(tooMuch.getMessage().contains("6000043500 sat, more than the 5000000000 sat"), tooMuch.getMessage());
+        assertThrows(() -> new Demo.Plan(List.of(1), 1000, Coin.valueOf(Long.MAX_VALUE)));
+
+        // past eight halvings a coinbase holds 19,531,250 sat: the second bribe of 10,000,000 cannot be paid
+        EmbeddedRegtestChain chain = EmbeddedRegtestChain.create();
+        chain.generateToAddress(1200, new org.bitcoinj.crypto.ECKey()
+                .toAddress(org.bitcoinj.base.ScriptType.P2WPKH, org.bitcoinj.base.BitcoinNetwork.REGTEST).toString());
+        StringWriter text = new StringWriter();
+        try (OpenMainchain open = OpenMainchain.of(chain, Optional.empty(), "embedded (test)")) {
+            Demo.Unfunded u = org.junit.jupiter.api.Assertions.assertThrows(Demo.Unfunded.class, () ->
+                    new Demo(new PrintWriter(text)).run(open, new Demo.Plan(List.of(1), 3, Coin.valueOf(10_000_000))));
+            assertTrue(u.getMessage().contains("lower --bribe or --blocks") && u.getMessage().contains("insufficient funds"),
+                    u.getMessage());
+        }
+    }
+
+    private static void assertThrows(org.junit.jupiter.api.function.Executable e) {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, e);
+    }
 }
