@@ -149,7 +149,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         lock.lock();
         try {
             restore();
-        } catch (BlockStoreException | RuntimeException e) {
+        } catch (BlockStoreException | RuntimeException | Error e) {
             db.close();
             throw e;
         } finally {
@@ -174,7 +174,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         int put = 0;
         for (int h = putFrom; h <= dbTip; h++) {
             StoredBlock saved = db.storedAt(h);
-            if (blockStore.get(saved.getHeader().getHash()) == null) {
+            if (lookup(saved.getHeader().getHash(), saved) == null) {
                 blockStore.put(saved);
                 put++;
             }
@@ -202,7 +202,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             outputs.load(db.outputs());
         }
         for (StateDatabase.StoredBody b : db.bodies(Math.max(keepFrom, 0))) {
-            if (blockStore.get(b.header().getHeader().getHash()) == null) {
+            if (lookup(b.header().getHeader().getHash(), getChainHead()) == null) {
                 blockStore.put(b.header()); // a side block's header, lost with a new store (in height order: parents first)
             }
             Kept k = keepBody(b.height(), b.block(), PrevoutSource.NONE);
@@ -216,7 +216,11 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         if (tip != null) {
             setChainHead(tip);
         }
-        log.info("BMM state restored at height {} from {}", dbTip, config.stateDatabase().get());
+        if (db.created()) {
+            log.info("new BMM state database {}", config.stateDatabase().get());
+        } else {
+            log.info("BMM state restored at height {} from {}", dbTip, config.stateDatabase().get());
+        }
     }
 
     /**
@@ -393,14 +397,14 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     private Offer reconnectUpTo(Sha256Hash parent) throws VerificationException {
         try {
             StoredBlock head = getChainHead();
-            StoredBlock p = blockStore.get(parent);
+            StoredBlock p = lookup(parent, getChainHead());
             if (p == null || p.getHeight() <= head.getHeight()) {
                 return null;
             }
             List<StoredBlock> above = new ArrayList<>();
             while (p != null && p.getHeight() > head.getHeight()) {
                 above.add(p);
-                p = p.getPrev(blockStore);
+                p = prevOf(p);
             }
             if (p == null || !p.getHeader().getHash().equals(head.getHeader().getHash())) {
                 return null; // another branch: bitcoinj's reorg path handles it
@@ -484,6 +488,15 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
                 throw new IllegalStateException("block " + hash + " was not connected: " + s.getMessage(), s);
             }
             throw e;
+        } catch (Error e) {
+            // an I/O fault in an SPVBlockStore's mapped file is an InternalError, which bitcoinj lets through
+            // without notSettingChainHead: unless the block was committed, memory goes back as for a refusal,
+            // so that D3 never shows a block the head does not have
+            if (!(hash.equals(lastPlaced) && journal.isEmpty())) {
+                notSettingChainHead();
+                undoReconnects(startHeight);
+            }
+            throw e;
         } finally {
             pending = null;
             supplied = PrevoutSource.NONE;
@@ -493,7 +506,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             // it is dropped here; offer it again once its parent is in
             drainOrphanBlocks();
             try {
-                if (blockStore.get(hash) != null) {
+                if (lookup(hash, getChainHead()) != null) {
                     return new Offer.SideBranch(hash); // genesis, offered again
                 }
             } catch (BlockStoreException e) {
@@ -641,7 +654,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
                         + " blocks): follow the chain again from genesis with a new store");
             }
             blocks.add(head);
-            head = head.getPrev(blockStore);
+            head = prevOf(head);
             if (head == null) {
                 throw new BlockStoreException("unreachable height " + height);
             }
@@ -659,7 +672,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             }
             journal.clear();
             setChainHead(r.to());
-        } catch (BlockStoreException | RuntimeException e) {
+        } catch (BlockStoreException | RuntimeException | Error e) {
             // the head did not move in memory (the state database refused the change, or the block store
             // failed after it: then the chain is unusable): D3 and the index go back too
             for (int i = done.size() - 1; i >= 0; i--) {
@@ -678,7 +691,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     private void rollBackAndTell(Rollback r) throws BlockStoreException {
         try {
             rollBack(r);
-        } catch (BlockStoreException | RuntimeException e) {
+        } catch (BlockStoreException | RuntimeException | Error e) {
             if (unusable != null) { // set by this rollback: rollbackTo refuses an unusable chain
                 tellReorganizeListeners(r);
             }
@@ -731,7 +744,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             unsaved.clear();
             try {
                 blockStore.setChainHead(chainHead);
-            } catch (BlockStoreException | RuntimeException e) {
+            } catch (BlockStoreException | RuntimeException | Error e) { // an SPVBlockStore's I/O fault is an InternalError
                 // memory goes back with the journal, the database does not: only opening it again agrees them
                 unusable = "the block store failed after the state database saved the head at height "
                         + chainHead.getHeight() + " (" + e.getMessage() + "): close the chain and open it again";
@@ -757,7 +770,18 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
 
     @Override
     protected StoredBlock getStoredBlockInCurrentScope(Sha256Hash hash) throws BlockStoreException {
+        return lookup(hash, getChainHead());
+    }
+
+    /** {@code blockStore.get}, safe from bitcoinj 0.17.1's SPVBlockStore spinning on a miss ({@link SpvRingGuard}). */
+    private StoredBlock lookup(Sha256Hash hash, StoredBlock known) throws BlockStoreException {
+        SpvRingGuard.beforeLookup(blockStore, known);
         return blockStore.get(hash);
+    }
+
+    /** {@code block.getPrev(blockStore)}, likewise: a walk down can go below what the ring holds. */
+    private StoredBlock prevOf(StoredBlock block) throws BlockStoreException {
+        return lookup(block.getHeader().getPrevBlockHash(), block);
     }
 
     // ---- BMM ----
@@ -772,10 +796,10 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         while (!a.getHeader().getHash().equals(b.getHeader().getHash())) {
             if (a.getHeight() >= b.getHeight()) {
                 oldBranch.add(a);
-                a = a.getPrev(blockStore);
+                a = prevOf(a);
             } else {
                 newBranch.add(b);
-                b = b.getPrev(blockStore);
+                b = prevOf(b);
             }
             if (a == null || b == null) {
                 throw new VerificationException("reorg to " + newHead.getHeader().getHash()

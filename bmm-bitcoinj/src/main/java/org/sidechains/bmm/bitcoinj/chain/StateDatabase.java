@@ -60,6 +60,8 @@ final class StateDatabase implements AutoCloseable {
 
     private final Path file;
     private final Connection db;
+    /** Whether this open made the database (it was new, or empty). */
+    private boolean created;
     /** The height of the saved tip as of the last commit; -1 until read. */
     private int savedTip = -1;
     /** The write statements, prepared once: a head change runs a handful of them. */
@@ -80,6 +82,15 @@ final class StateDatabase implements AutoCloseable {
             Path parent = file.toAbsolutePath().getParent();
             if (parent != null) {
                 Files.createDirectories(parent);
+                // SQLite's own error for these is "I/O error in the advisory file locking logic"
+                if (!Files.isWritable(parent)) {
+                    throw new BlockStoreException("cannot open the BMM state database " + file + ": its directory "
+                            + parent + " is read-only (SQLite keeps its -wal and -shm files beside the database)");
+                }
+            }
+            if (Files.exists(file) && !Files.isWritable(file)) {
+                throw new BlockStoreException("cannot open the BMM state database " + file
+                        + ": the file is read-only (the chain saves every head change to it)");
             }
             SQLiteDataSource source = new SQLiteDataSource();
             source.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
@@ -104,10 +115,72 @@ final class StateDatabase implements AutoCloseable {
             // one writer: a second chain on the same file is refused (as SPVBlockStore locks its file)
             s.execute("PRAGMA locking_mode=EXCLUSIVE");
             s.execute("PRAGMA busy_timeout=200"); // the lock is held for the chain's life: waiting longer is pointless
-            // WAL with NORMAL sync: a commit survives the process being killed; a power loss may take
-            // the last commits, never consistency (and the chain's restore() handles a database behind the store)
+        }
+        // read before writing anything: a file that is not ours, or ours but refused, is left as it was
+        List<String> tables = new ArrayList<>();
+        try (Statement s = db.createStatement();
+             ResultSet r = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+            while (r.next()) {
+                tables.add(r.getString(1));
+            }
+        }
+        if (!tables.isEmpty() && !tables.contains("meta")) {
+            throw new BlockStoreException("the file " + file + " is a SQLite database, but not a BMM state database"
+                    + " (its tables: " + String.join(", ", tables) + "): give the chain a file of its own");
+        }
+        Map<String, String> have = new HashMap<>();
+        if (tables.contains("meta")) {
+            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT key, value FROM meta")) {
+                while (r.next()) {
+                    have.put(r.getString(1), r.getString(2));
+                }
+            }
+        }
+        Map<String, String> want = new LinkedHashMap<>();
+        want.put("schema", Integer.toString(SCHEMA_VERSION));
+        want.put("genesis", genesis.toString());
+        want.put("window", Integer.toString(config.params().window()));
+        want.put("outputIndex", config.outputIndex().name());
+        want.put("keepRule", Integer.toString(OutputIndex.KEEP_RULE));
+        // blocks saved were checked under these: other values would take them unchecked
+        want.put("activationHeight", Long.toString(config.params().activationHeight()));
+        want.put("minBlocksAtop", Integer.toString(config.params().minBlocksAtop()));
+        if (have.isEmpty()) {
+            create(genesis, want); // a new file (or one whose creation was cut short: it rolled back)
+            return;
+        }
+        db.setAutoCommit(false);
+        if (!want.get("schema").equals(have.get("schema"))) {
+            throw new BlockStoreException("the BMM state database " + file + " was written by another version of"
+                    + " bmm-bitcoinj (schema " + have.get("schema") + ", this one reads " + SCHEMA_VERSION
+                    + "): delete it and the block store, and the chain follows the mainchain again from genesis");
+        }
+        for (Map.Entry<String, String> e : want.entrySet()) {
+            if (!e.getValue().equals(have.get(e.getKey()))) {
+                throw new BlockStoreException("the BMM state database " + file + " was written with " + e.getKey() + " "
+                        + have.get(e.getKey()) + ", but this chain has " + e.getValue()
+                        + ": open it with the settings it was written with, or delete it and the block store to follow the chain again");
+            }
+        }
+        setDurability();
+    }
+
+    /** WAL with NORMAL sync: a commit survives the process being killed; a power loss may take the last commits, never consistency. */
+    private void setDurability() throws SQLException {
+        boolean auto = db.getAutoCommit();
+        db.setAutoCommit(true); // the journal mode cannot change inside a transaction
+        try (Statement s = db.createStatement()) {
             s.execute("PRAGMA journal_mode=WAL");
             s.execute("PRAGMA synchronous=NORMAL");
+        }
+        db.setAutoCommit(auto);
+    }
+
+    /** Makes the tables and the meta rows in one transaction, so a crash leaves either nothing or all of it. */
+    private void create(Sha256Hash genesis, Map<String, String> meta) throws SQLException {
+        setDurability();
+        db.setAutoCommit(false);
+        try (Statement s = db.createStatement()) {
             s.execute("CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)");
             s.execute("CREATE TABLE IF NOT EXISTS blocks(height INTEGER PRIMARY KEY, hash BLOB NOT NULL,"
                     + " header BLOB, cb_index INTEGER, m7 BLOB)");
@@ -124,49 +197,24 @@ final class StateDatabase implements AutoCloseable {
                     + " header BLOB NOT NULL, raw BLOB NOT NULL)");
             s.execute("CREATE INDEX IF NOT EXISTS bodies_height ON bodies(height)");
         }
-        db.setAutoCommit(false);
-        Map<String, String> want = new LinkedHashMap<>();
-        want.put("schema", Integer.toString(SCHEMA_VERSION));
-        want.put("genesis", genesis.toString());
-        want.put("window", Integer.toString(config.params().window()));
-        want.put("outputIndex", config.outputIndex().name());
-        want.put("keepRule", Integer.toString(OutputIndex.KEEP_RULE));
-        // blocks saved were checked under these: other values would take them unchecked
-        want.put("activationHeight", Long.toString(config.params().activationHeight()));
-        want.put("minBlocksAtop", Integer.toString(config.params().minBlocksAtop()));
-        Map<String, String> have = new HashMap<>();
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT key, value FROM meta")) {
-            while (r.next()) {
-                have.put(r.getString(1), r.getString(2));
-            }
-        }
-        if (have.isEmpty()) {
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO meta(key, value) VALUES (?, ?)")) {
-                for (Map.Entry<String, String> e : want.entrySet()) {
-                    p.setString(1, e.getKey());
-                    p.setString(2, e.getValue());
-                    p.executeUpdate();
-                }
-            }
-            try (PreparedStatement p = db.prepareStatement("INSERT INTO blocks(height, hash) VALUES (0, ?)")) {
-                p.setBytes(1, genesis.getBytes());
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO meta(key, value) VALUES (?, ?)")) {
+            for (Map.Entry<String, String> e : meta.entrySet()) {
+                p.setString(1, e.getKey());
+                p.setString(2, e.getValue());
                 p.executeUpdate();
             }
-            db.commit();
-            return;
         }
-        if (!want.get("schema").equals(have.get("schema"))) {
-            throw new BlockStoreException("the BMM state database " + file + " was written by another version of"
-                    + " bmm-bitcoinj (schema " + have.get("schema") + ", this one reads " + SCHEMA_VERSION
-                    + "): delete it and the block store, and the chain follows the mainchain again from genesis");
+        try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO blocks(height, hash) VALUES (0, ?)")) {
+            p.setBytes(1, genesis.getBytes());
+            p.executeUpdate();
         }
-        for (Map.Entry<String, String> e : want.entrySet()) {
-            if (!e.getValue().equals(have.get(e.getKey()))) {
-                throw new BlockStoreException("the BMM state database " + file + " was written with " + e.getKey() + " "
-                        + have.get(e.getKey()) + ", but this chain has " + e.getValue()
-                        + ": open it with the settings it was written with, or delete it and the block store to follow the chain again");
-            }
-        }
+        db.commit();
+        created = true;
+    }
+
+    /** Whether opening it made it: a new file (or an empty one), as opposed to one restored from. */
+    boolean created() {
+        return created;
     }
 
     /** The height of the highest connected block. */

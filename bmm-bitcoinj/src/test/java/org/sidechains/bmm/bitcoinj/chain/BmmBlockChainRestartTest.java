@@ -439,9 +439,23 @@ class BmmBlockChainRestartTest {
     static final class FlakyStore implements org.bitcoinj.store.BlockStore {
         final MemoryBlockStore inner = new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock());
         int failAt = -1;
+        int failPutAt = -1;
+        /** Fail as an SPVBlockStore does on an I/O fault of its mapped file: with an InternalError. */
+        boolean asError;
+
+        private void fail() throws BlockStoreException {
+            if (asError) {
+                throw new InternalError("a fault occurred in a recent unsafe memory access operation");
+            }
+            throw new BlockStoreException("transient I/O error");
+        }
 
         @Override
         public void put(org.bitcoinj.core.StoredBlock b) throws BlockStoreException {
+            if (b.getHeight() == failPutAt) {
+                failPutAt = -1;
+                fail();
+            }
             inner.put(b);
         }
 
@@ -459,7 +473,7 @@ class BmmBlockChainRestartTest {
         public void setChainHead(org.bitcoinj.core.StoredBlock b) throws BlockStoreException {
             if (b.getHeight() == failAt) {
                 failAt = -1;
-                throw new BlockStoreException("transient I/O error");
+                fail();
             }
             inner.setChainHead(b);
         }
@@ -488,6 +502,96 @@ class BmmBlockChainRestartTest {
         assertTrue(e.getMessage().contains("open it again"), e.getMessage());
         assertThrows(IllegalStateException.class, () -> chain.offer(net.build(b6.getHash(), List.of(), List.of())));
         openInMemory();
+        assertSameAsReference();
+    }
+
+    /**
+     * Runs {@code task}, failing if it spins: then the chain is left alone, since the spinning
+     * thread holds its lock (and closing it would wait for ever).
+     */
+    <T> T withinAMinute(org.junit.jupiter.api.function.ThrowingSupplier<T> task) {
+        try {
+            return org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), task);
+        } catch (org.opentest4j.AssertionFailedError e) {
+            chain = null;
+            store = null;
+            throw e;
+        }
+    }
+
+    /** An SPVBlockStore of 21 headers: genesis and 20 blocks bring its write cursor to the end of the file. */
+    BmmBlockChain openSmallSpv(String name) throws BlockStoreException {
+        store = new SPVBlockStore(RegtestDriver.PARAMS, dir.resolve(name).toFile(), 21, false);
+        chain = new BmmBlockChain(RegtestDriver.PARAMS, store, config());
+        return chain;
+    }
+
+    @Test
+    void anOrphanWhileTheSpvRingsCursorIsAtTheEndOfItsFile() throws Exception {
+        assertTrue(SpvRingGuard.active(), "bitcoinj's SPVBlockStore still has the ring cursor the guard reads");
+        openSmallSpv("small.spv");
+        mineEmpty(20);
+        Block parent = net.build(net.tip(), List.of(), List.of());
+        Block orphan = net.build(parent.getHash(), List.of(), List.of());
+        // bitcoinj 0.17.1's SPVBlockStore.get spins forever on this miss without the guard
+        Offer o = withinAMinute(() -> chain.offer(orphan));
+        assertEquals(new Offer.Orphan(parent.getHash()), o);
+        net.chain.offer(parent);
+        net.chain.offer(orphan);
+        assertInstanceOf(Offer.Connected.class, chain.offer(parent));
+        assertInstanceOf(Offer.Connected.class, chain.offer(orphan));
+        assertSameAsReference();
+    }
+
+    @Test
+    void aRestoreIntoAnSpvStoreSmallerThanWhatItPutsBack() throws Exception {
+        open(config());
+        mineEmpty(30);
+        close();
+        // a new, small store: the 30 headers put back from the database go round its ring of 21
+        Block next = net.build(net.tip(), List.of(mh(1, 31)), List.of());
+        net.chain.offer(next);
+        Offer o = withinAMinute(() -> {
+            openSmallSpv("new-small.spv");
+            return chain.offer(next);
+        });
+        assertInstanceOf(Offer.Connected.class, o);
+        assertEquals(31, chain.getBestChainHeight());
+        assertSameAsReference();
+    }
+
+    /** Five blocks on a store that fails with an {@code Error} when told to; the sixth, on the reference only. */
+    Block sixthOnAStoreFailingWithAnError(FlakyStore flaky) throws Exception {
+        flaky.asError = true;
+        openInMemory(flaky);
+        mineEmpty(5);
+        Block b6 = net.build(net.tip(), List.of(mh(1, 6)), List.of());
+        net.chain.offer(b6);
+        return b6;
+    }
+
+    @Test
+    void anErrorFromTheStoreAfterTheDatabaseSavedStopsTheChainToo() throws Exception {
+        FlakyStore flaky = new FlakyStore();
+        Block b6 = sixthOnAStoreFailingWithAnError(flaky);
+        flaky.failAt = 6;
+        assertThrows(InternalError.class, () -> chain.offer(b6));
+        assertTrue(chain.unusable().isPresent(), "the database is ahead of the store: open it again");
+        assertEquals(5, chain.d3().tipHeight(), "D3 back at the head");
+        assertEquals(5, chain.getBestChainHeight());
+        openInMemory();
+        assertSameAsReference();
+    }
+
+    @Test
+    void anErrorFromTheStoresPutRollsTheBlockBack() throws Exception {
+        FlakyStore flaky = new FlakyStore();
+        Block b6 = sixthOnAStoreFailingWithAnError(flaky);
+        flaky.failPutAt = 6;
+        assertThrows(InternalError.class, () -> chain.offer(b6));
+        assertTrue(chain.unusable().isEmpty(), "nothing was saved");
+        assertEquals(5, chain.d3().tipHeight(), "D3 shows no block the head lacks");
+        assertInstanceOf(Offer.Connected.class, chain.offer(b6), "the store works again");
         assertSameAsReference();
     }
 
@@ -652,6 +756,37 @@ class BmmBlockChainRestartTest {
         chain = null;
         open(config());
         assertSameAsReference();
+    }
+
+    @Test
+    void aSqliteFileThatIsNotAStateDatabaseIsRefusedAndLeftAsItWas() throws Exception {
+        Path foreign = dir.resolve("bmm.sqlite");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + foreign);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE accounts(id INTEGER PRIMARY KEY, balance INTEGER)");
+            st.execute("INSERT INTO accounts VALUES (1, 100)");
+        }
+        byte[] before = Files.readAllBytes(foreign);
+        BlockStoreException e = assertThrows(BlockStoreException.class, () -> open(config()));
+        assertTrue(e.getMessage().contains("not a BMM state database (its tables: accounts)"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(foreign), "not a byte changed (it was switched to WAL and given tables)");
+    }
+
+    @Test
+    void aRefusedDatabaseIsLeftAsItWas() throws Exception {
+        open(config());
+        mine(List.of(mh(1, 1)), List.of());
+        close();
+        // as a newer version might leave it: another schema, without a table this version makes
+        setSchema("3");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("bmm.sqlite"));
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("DROP TABLE bodies");
+        }
+        byte[] before = Files.readAllBytes(dir.resolve("bmm.sqlite"));
+        BlockStoreException e = assertThrows(BlockStoreException.class, () -> open(config()));
+        assertTrue(e.getMessage().contains("schema 3, this one reads 2"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(dir.resolve("bmm.sqlite")), "the bodies table was made again");
     }
 
     void setSchema(String v) throws Exception {
