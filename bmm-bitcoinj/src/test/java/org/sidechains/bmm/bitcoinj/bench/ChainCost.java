@@ -37,8 +37,8 @@ import org.sidechains.bmm.rules.BmmParams;
  * each block once, so every round builds fresh chains and times the whole sequence.
  */
 public final class ChainCost {
-    static final int BLOCKS = 300;
-    static final int TXS_PER_BLOCK = 20;
+    static final int BLOCKS = Integer.getInteger("chaincost.blocks", 300);
+    static final int TXS_PER_BLOCK = Integer.getInteger("chaincost.txs", 20);
     static final int ROUNDS = 41;
     /** Enough for C2 to compile both chains' paths before anything counts (about 8,000 adds each). */
     static final int WARMUP = 20;
@@ -47,7 +47,9 @@ public final class ChainCost {
         System.out.println("JVM " + System.getProperty("java.runtime.version") + ", cores "
                 + Runtime.getRuntime().availableProcessors());
         ordinaryBlocks();
-        heavyBlock();
+        if (Boolean.parseBoolean(System.getProperty("chaincost.heavy", "true"))) {
+            heavyBlock();
+        }
     }
 
     /**
