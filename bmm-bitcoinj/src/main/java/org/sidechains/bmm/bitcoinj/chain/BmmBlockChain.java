@@ -773,6 +773,30 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         return lookup(hash, getChainHead());
     }
 
+    /**
+     * The stored header of {@code hash}, if the block store has it. Use it instead of
+     * {@code getBlockStore().get(hash)} for any lookup that may miss: bitcoinj 0.17.1's
+     * {@code SPVBlockStore} can spin for ever on a miss, this cannot ({@link SpvRingGuard}).
+     */
+    public Optional<StoredBlock> storedBlock(Sha256Hash hash) throws BlockStoreException {
+        lock.lock();
+        try {
+            return Optional.ofNullable(lookup(hash, getChainHead()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The stored header of {@code block}'s parent, if the store still has it; safe as {@link #storedBlock} is. */
+    public Optional<StoredBlock> storedParent(StoredBlock block) throws BlockStoreException {
+        lock.lock();
+        try {
+            return Optional.ofNullable(prevOf(block));
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** {@code blockStore.get}, safe from bitcoinj 0.17.1's SPVBlockStore spinning on a miss ({@link SpvRingGuard}). */
     private StoredBlock lookup(Sha256Hash hash, StoredBlock known) throws BlockStoreException {
         SpvRingGuard.beforeLookup(blockStore, known);

@@ -119,14 +119,11 @@ final class StateDatabase implements AutoCloseable {
         // read before writing anything: a file that is not ours, or ours but refused, is left as it was
         List<String> tables = new ArrayList<>();
         try (Statement s = db.createStatement();
-             ResultSet r = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")) {
+             ResultSet r = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'"
+                     + " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")) { // not SQLite's own
             while (r.next()) {
                 tables.add(r.getString(1));
             }
-        }
-        if (!tables.isEmpty() && !tables.contains("meta")) {
-            throw new BlockStoreException("the file " + file + " is a SQLite database, but not a BMM state database"
-                    + " (its tables: " + String.join(", ", tables) + "): give the chain a file of its own");
         }
         Map<String, String> have = new HashMap<>();
         if (tables.contains("meta")) {
@@ -134,7 +131,16 @@ final class StateDatabase implements AutoCloseable {
                 while (r.next()) {
                     have.put(r.getString(1), r.getString(2));
                 }
+            } catch (SQLException e) {
+                have.put("", ""); // a meta table of another shape: not ours
             }
+        }
+        // ours: no tables yet, only our tables and no meta rows (a creation cut short by an older version),
+        // or meta rows that name a schema and a network
+        boolean ours = have.isEmpty() ? TABLES.containsAll(tables) : have.containsKey("schema") && have.containsKey("genesis");
+        if (!ours) {
+            throw new BlockStoreException("the file " + file + " is a SQLite database, but not a BMM state database"
+                    + " (its tables: " + String.join(", ", tables) + "): give the chain a file of its own");
         }
         Map<String, String> want = new LinkedHashMap<>();
         want.put("schema", Integer.toString(SCHEMA_VERSION));
@@ -211,6 +217,9 @@ final class StateDatabase implements AutoCloseable {
         db.commit();
         created = true;
     }
+
+    /** The tables this version makes; a file with any other is not a BMM state database. */
+    private static final java.util.Set<String> TABLES = java.util.Set.of("meta", "blocks", "outputs", "spent", "bodies");
 
     /** Whether opening it made it: a new file (or an empty one), as opposed to one restored from. */
     boolean created() {

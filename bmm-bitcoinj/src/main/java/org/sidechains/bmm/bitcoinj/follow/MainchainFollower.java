@@ -400,20 +400,21 @@ public final class MainchainFollower implements AutoCloseable {
         }
     }
 
+    private StoredBlock parentOrFail(StoredBlock block) throws BlockStoreException {
+        return chain.storedParent(block).orElseThrow(() -> new IllegalStateException("the node's best chain leaves"
+                + " this chain's below the headers its block store keeps: follow the node again from genesis (a new"
+                + " block store, and a new state database if the chain has one)"));
+    }
+
     /** The highest height at which the chain's active block is also the node's. */
     private int commonAncestorHeight(int nodeTipHeight) {
         try {
             StoredBlock ours = chain.getChainHead();
             while (ours.getHeight() > nodeTipHeight) {
-                ours = ours.getPrev(chain.getBlockStore());
+                ours = parentOrFail(ours);
             }
             while (ours.getHeight() > 0 && !main.blockHash(ours.getHeight()).equals(ours.getHeader().getHash())) {
-                ours = ours.getPrev(chain.getBlockStore());
-                if (ours == null) {
-                    throw new IllegalStateException("the node's best chain leaves this chain's below the headers its"
-                            + " block store keeps: follow the node again from genesis (a new block store, and a new"
-                            + " state database if the chain has one)");
-                }
+                ours = parentOrFail(ours);
             }
             return ours.getHeight();
         } catch (BlockStoreException e) {

@@ -184,7 +184,7 @@ public final class P2pFollower implements AutoCloseable {
             Tip before = tip();
             StoredBlock head = chain.getChainHead();
             // asked from the head's parent, the node's answer starts with our head iff its best chain holds it
-            StoredBlock from = head.getHeight() > 0 ? head.getPrev(chain.getBlockStore()) : head;
+            StoredBlock from = head.getHeight() > 0 ? chain.storedParent(head).orElse(head) : head;
             CompletableFuture<HeadersMessage> f = new CompletableFuture<>();
             BlockLocator locator = locator(from);
             pendingHeaders = new Pending(f, Set.copyOf(locator.getHashes()));
@@ -198,7 +198,7 @@ public final class P2pFollower implements AutoCloseable {
                     // the fork point, a block of our locator: back there at once (all or nothing, as
                     // disconnectTo checks the undo data first). An empty answer names no fork point
                     // (the node's tip is one of the locator's blocks): one step back, and ask again.
-                    StoredBlock fork = headers.isEmpty() ? null : chain.getBlockStore().get(headers.get(0).getPrevBlockHash());
+                    StoredBlock fork = headers.isEmpty() ? null : chain.storedBlock(headers.get(0).getPrevBlockHash()).orElse(null);
                     int to = fork != null && fork.getHeight() < head.getHeight() ? fork.getHeight() : head.getHeight() - 1;
                     chain.disconnectTo(to);
                     refused.tipMoved(before, tip());
@@ -218,7 +218,7 @@ public final class P2pFollower implements AutoCloseable {
                 Block full = peer.getBlock(hash).get(ANSWER_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 Offer o = chain.offer(full);
                 if (o instanceof Offer.Refused r) {
-                    StoredBlock parent = chain.getBlockStore().get(full.getPrevBlockHash());
+                    StoredBlock parent = chain.storedBlock(full.getPrevBlockHash()).orElse(null);
                     int height = parent == null ? -1 : parent.getHeight() + 1;
                     refused.refuse(Refusal.of(height, hash, r), enforceVia);
                     stop = true;
@@ -246,7 +246,7 @@ public final class P2pFollower implements AutoCloseable {
             }
             int target = Math.max(0, b.getHeight() - step);
             while (b != null && b.getHeight() > target) {
-                b = b.getPrev(chain.getBlockStore());
+                b = chain.storedParent(b).orElse(null);
             }
             if (hashes.size() >= 10) {
                 step *= 2;

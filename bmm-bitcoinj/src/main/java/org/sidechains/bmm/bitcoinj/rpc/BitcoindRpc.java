@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -280,10 +281,14 @@ public final class BitcoindRpc implements AutoCloseable {
         } catch (ConnectException e) {
             throw new MainchainException.Unreachable(description + ": " + what + ": cannot connect (" + e.getMessage()
                     + "): is bitcoind running with -server on this port?", e);
+        } catch (UnknownHostException e) {
+            throw new MainchainException.Unreachable(description + ": " + what + ": unknown host " + url.host(), e);
         } catch (IOException e) {
-            // something answered, but not in HTTP: typically bitcoind's P2P port instead of its RPC port
-            throw new MainchainException.Unreachable(description + ": " + what + ": "
-                    + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()) + " (is this bitcoind's JSON-RPC port, -rpcport, 18443 on regtest? its P2P port does not speak HTTP)", e);
+            String m = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            // okhttp's words for a peer that hung up without an HTTP answer: typically bitcoind's P2P port
+            String hint = m.startsWith("unexpected end of stream") || e instanceof java.net.ProtocolException
+                    ? " (is this bitcoind's JSON-RPC port, -rpcport, 18443 on regtest? its P2P port does not speak HTTP)" : "";
+            throw new MainchainException.Unreachable(description + ": " + what + ": " + m + hint, e);
         }
     }
 

@@ -531,6 +531,9 @@ class BmmBlockChainRestartTest {
         assertTrue(SpvRingGuard.active(), "bitcoinj's SPVBlockStore still has the ring cursor the guard reads");
         openSmallSpv("small.spv");
         mineEmpty(20);
+        // a lookup that misses, as the followers make them (the hash is in none of the store's caches)
+        assertEquals(Optional.empty(), withinAMinute(() -> chain.storedBlock(Sha256Hash.of(new byte[] {1}))));
+        mineEmpty(20); // the guard wrote one header: 20 more bring the cursor to the end again
         Block parent = net.build(net.tip(), List.of(), List.of());
         Block orphan = net.build(parent.getHash(), List.of(), List.of());
         // bitcoinj 0.17.1's SPVBlockStore.get spins forever on this miss without the guard
@@ -770,6 +773,21 @@ class BmmBlockChainRestartTest {
         BlockStoreException e = assertThrows(BlockStoreException.class, () -> open(config()));
         assertTrue(e.getMessage().contains("not a BMM state database (its tables: accounts)"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(foreign), "not a byte changed (it was switched to WAL and given tables)");
+        // a table named meta does not make it ours, empty or with rows of its own
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + foreign);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)");
+        }
+        before = Files.readAllBytes(foreign);
+        e = assertThrows(BlockStoreException.class, () -> open(config()));
+        assertTrue(e.getMessage().contains("not a BMM state database (its tables: accounts, meta)"), e.getMessage());
+        assertArrayEquals(before, Files.readAllBytes(foreign));
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + foreign);
+             java.sql.Statement st = c.createStatement()) {
+            st.execute("INSERT INTO meta VALUES ('owner', 'accounting')");
+        }
+        e = assertThrows(BlockStoreException.class, () -> open(config()));
+        assertTrue(e.getMessage().contains("not a BMM state database"), e.getMessage());
     }
 
     @Test

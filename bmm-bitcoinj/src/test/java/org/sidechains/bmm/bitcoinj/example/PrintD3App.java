@@ -53,8 +53,8 @@ public final class PrintD3App {
                     continue;
                 }
                 Block block = Block.read(ByteBuffer.wrap(HexFormat.of().parseHex(line.strip())));
-                if (store.get(block.getHash()) != null) {
-                    continue; // seen in an earlier run
+                if (chain.storedBlock(block.getHash()).isPresent()) {
+                    continue; // seen in an earlier run (asked of the chain: a miss in the store itself can hang)
                 }
                 if (chain.offer(block) instanceof Offer.Refused refused) {
                     out.println("refused " + block.getHash() + ": " + refused.message());

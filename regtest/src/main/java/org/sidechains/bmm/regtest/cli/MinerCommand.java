@@ -89,6 +89,9 @@ final class MinerCommand implements Callable<Integer> {
         } catch (BitcoindException | MainchainException | UncheckedIOException e) {
             lock.release();
             return failure(err, Failures.describe(e) + MainchainOptions.bindHint(e));
+        } catch (RuntimeException | Error e) {
+            lock.release(); // until the daemon owns it
+            throw e;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         MinerDaemon daemon;

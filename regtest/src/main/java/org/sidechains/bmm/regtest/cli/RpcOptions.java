@@ -38,7 +38,8 @@ final class RpcOptions {
         } catch (URISyntaxException e) {
             uri = null;
         }
-        if (uri == null || !"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 0) {
+        if (uri == null || !"http".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() < 1
+                || uri.getPort() > 65535) {
             throw new UsageException("--rpc-url must look like http://HOST:PORT (regtest's default RPC port is 18443), got "
                     + url);
         }

@@ -106,6 +106,18 @@ class CommandErrorsTest {
         Run r = run("d3", "--rpc-url", "127.0.0.1:18443", "--rpc-user", "u", "--rpc-password", "p");
         assertEquals(2, r.exit());
         assertOneLine(r, "d3", "--rpc-url must look like http://HOST:PORT", "got 127.0.0.1:18443");
+        // a port out of range is the same usage error, and the miner gives its data directory back
+        Run m = run("miner", "--datadir", dir.resolve("m").toString(), "--rpc-url", "http://127.0.0.1:99999",
+                "--rpc-user", "u", "--rpc-password", "p");
+        assertEquals(2, m.exit());
+        assertOneLine(m, "miner", "--rpc-url must look like http://HOST:PORT");
+        Run again = run("miner", "--datadir", dir.resolve("m").toString(), "--port", "99999");
+        assertOneLine(again, "miner", "--port must be"); // not "in use by another miner"
+        // a host that does not resolve is not taken for a wrong port
+        Run host = run("d3", "--rpc-url", "http://no-such-host.invalid:18443", "--rpc-user", "u", "--rpc-password", "p");
+        assertEquals(1, host.exit());
+        assertOneLine(host, "d3", "unknown host no-such-host.invalid");
+        assertFalse(host.err().contains("P2P port"), host.err());
     }
 
     @Test

@@ -57,8 +57,10 @@ class RpcServerTest {
     }
 
     @Test
-    void turnsOnTcpNoDelayForTheJdkServer() {
-        // without it each reply waited for the client's delayed ACK: about 40 ms per call
+    void turnsOnTheJdkServersTcpNoDelaySwitch() {
+        // without it each reply waited for the client's delayed ACK: about 40 ms per call. This checks the
+        // switch only: the JDK reads it once, so a JDK HttpServer made in this JVM before RpcServer was
+        // loaded would have read it unset (nothing in these modules makes one)
         try (RpcServer s = server().auth(RpcAuth.userPassword("u", "p")).start()) {
             assertEquals("true", System.getProperty(RpcServer.NODELAY_PROPERTY));
         }
