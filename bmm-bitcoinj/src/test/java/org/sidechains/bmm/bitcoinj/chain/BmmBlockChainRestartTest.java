@@ -418,10 +418,7 @@ class BmmBlockChainRestartTest {
         mine(List.of(mh(1, 5)), List.of());
         int h = chain.getBestChainHeight();
         close();
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("bmm.sqlite"));
-             java.sql.Statement st = c.createStatement()) {
-            st.execute("CREATE TRIGGER no_delete BEFORE DELETE ON blocks BEGIN SELECT RAISE(ABORT, 'disk full'); END");
-        }
+        sql(dir.resolve("bmm.sqlite"), "CREATE TRIGGER no_delete BEFORE DELETE ON blocks BEGIN SELECT RAISE(ABORT, 'disk full'); END");
         open(config());
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> chain.disconnectTo(h - 2));
         assertTrue(e.getMessage().contains("disk full"), e.getMessage());
@@ -764,28 +761,18 @@ class BmmBlockChainRestartTest {
     @Test
     void aSqliteFileThatIsNotAStateDatabaseIsRefusedAndLeftAsItWas() throws Exception {
         Path foreign = dir.resolve("bmm.sqlite");
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + foreign);
-             java.sql.Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE accounts(id INTEGER PRIMARY KEY, balance INTEGER)");
-            st.execute("INSERT INTO accounts VALUES (1, 100)");
-        }
+        sql(foreign, "CREATE TABLE accounts(id INTEGER PRIMARY KEY, balance INTEGER)", "INSERT INTO accounts VALUES (1, 100)");
         byte[] before = Files.readAllBytes(foreign);
         BlockStoreException e = assertThrows(BlockStoreException.class, () -> open(config()));
         assertTrue(e.getMessage().contains("not a BMM state database (its tables: accounts)"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(foreign), "not a byte changed (it was switched to WAL and given tables)");
         // a table named meta does not make it ours, empty or with rows of its own
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + foreign);
-             java.sql.Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)");
-        }
+        sql(foreign, "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)");
         before = Files.readAllBytes(foreign);
         e = assertThrows(BlockStoreException.class, () -> open(config()));
         assertTrue(e.getMessage().contains("not a BMM state database (its tables: accounts, meta)"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(foreign));
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + foreign);
-             java.sql.Statement st = c.createStatement()) {
-            st.execute("INSERT INTO meta VALUES ('owner', 'accounting')");
-        }
+        sql(foreign, "INSERT INTO meta VALUES ('owner', 'accounting')");
         e = assertThrows(BlockStoreException.class, () -> open(config()));
         assertTrue(e.getMessage().contains("not a BMM state database"), e.getMessage());
     }
@@ -797,14 +784,21 @@ class BmmBlockChainRestartTest {
         close();
         // as a newer version might leave it: another schema, without a table this version makes
         setSchema("3");
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("bmm.sqlite"));
-             java.sql.Statement st = c.createStatement()) {
-            st.execute("DROP TABLE bodies");
-        }
+        sql(dir.resolve("bmm.sqlite"), "DROP TABLE bodies");
         byte[] before = Files.readAllBytes(dir.resolve("bmm.sqlite"));
         BlockStoreException e = assertThrows(BlockStoreException.class, () -> open(config()));
         assertTrue(e.getMessage().contains("schema 3, this one reads 2"), e.getMessage());
         assertArrayEquals(before, Files.readAllBytes(dir.resolve("bmm.sqlite")), "the bodies table was made again");
+    }
+
+    /** Runs statements on a SQLite file behind the chain's back (another program, a newer version, a full disk). */
+    static void sql(Path file, String... statements) throws Exception {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:sqlite:" + file);
+             java.sql.Statement st = c.createStatement()) {
+            for (String statement : statements) {
+                st.execute(statement);
+            }
+        }
     }
 
     void setSchema(String v) throws Exception {
