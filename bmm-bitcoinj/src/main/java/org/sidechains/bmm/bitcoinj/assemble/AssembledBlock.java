@@ -32,6 +32,8 @@ public record AssembledBlock(Block block, int height, List<MiniHeader> m7Entries
         DESCENDANT_OF_STRIPPED("descendant-of-stripped"),
         /** A winner whose mainAnchor is not this block's height mod 65536 (the pool's tip is stale). */
         WINNER_WRONG_ANCHOR("winner-wrong-anchor"),
+        /** A winner bitcoind's CheckTransaction refuses (a negative or too large output, ...). */
+        WINNER_INVALID("winner-invalid"),
         /** A winner that spends from a stripped template transaction. */
         WINNER_DEPENDS_ON_STRIPPED("winner-depends-on-stripped"),
         /** A winner that spends an output the template or an earlier winner already spends. */

@@ -1,7 +1,6 @@
 package org.sidechains.bmm.bitcoinj.assemble;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -30,6 +29,7 @@ import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.bitcoinj.tx.BlockReadiness;
 import org.sidechains.bmm.bitcoinj.tx.SigOps;
+import org.sidechains.bmm.bitcoinj.tx.TransactionChecks;
 import org.sidechains.bmm.m7.M7Codec;
 import org.sidechains.bmm.m8.M8Tag;
 
@@ -49,8 +49,10 @@ import org.sidechains.bmm.m8.M8Tag;
  *       ({@link Reason#DESCENDANT_OF_STRIPPED}); parents are the template's {@code depends} and,
  *       in any case, the template transactions whose outputs its inputs spend. A winner that
  *       bitcoind also put in the template stays where the template has it.</li>
- *   <li>The other winners follow the kept template transactions, by ChainIndex. A winner is
- *       dropped when it spends from a stripped transaction, spends an output the block already
+ *   <li>The other winners follow the kept template transactions, in the order given, so where two
+ *       spend the same output the one given first stays: give the best bribes first. A winner is
+ *       dropped when bitcoind's CheckTransaction refuses it (e.g. a negative output: {@code
+ *       TransactionChecks}), spends from a stripped transaction, spends an output the block already
  *       spends (a conflict with the template or an earlier winner), spends an output neither the
  *       block nor {@code prevouts} holds, pays out more than it spends, or cannot go into a block
  *       at this height (lock-time, BIP 68 relative lock-time, coinbase maturity: {@code
@@ -151,7 +153,8 @@ public final class BlockAssembler {
 
     /**
      * @param template the block template
-     * @param winners  the bribe pool's winners (M8s, at most one per ChainIndex, any order)
+     * @param winners  the bribe pool's winners (M8s, at most one per ChainIndex), best first: the order
+     *                 in which they are placed and, over the block's limits, kept
      * @param prevouts the chain's unspent outputs as of the template's parent, for the winners' and
      *                 the extras' input values
      * @throws IllegalArgumentException when a winner is not an M8, two winners share a ChainIndex,
@@ -263,10 +266,10 @@ public final class BlockAssembler {
             }
         }
 
-        // 3. the winners that were not in the template, by ChainIndex
-        List<Winner> rest = byChain.values().stream()
-                .filter(w -> !includedChains.contains(w.tag().chain()))
-                .sorted(Comparator.comparingInt(w -> w.tag().chain()))
+        // 3. the winners that were not in the template, in the caller's order: where two conflict, the
+        // first placed stays (a miner passes its best bribes first)
+        List<Winner> rest = parsed.stream()
+                .filter(w -> byChain.get(w.tag().chain()) == w && !includedChains.contains(w.tag().chain()))
                 .toList();
         Set<Integer> appended = new HashSet<>();
         for (Winner w : rest) {
@@ -381,6 +384,11 @@ public final class BlockAssembler {
     /** The fee of a transaction placed after everything in {@code outputs}, or why it cannot be placed. */
     private static Placement place(Transaction tx, int height, BlockOutputs outputs, Set<Sha256Hash> strippedTxids) {
         Sha256Hash txid = tx.getTxId();
+        Optional<TransactionChecks.Failure> invalid = TransactionChecks.check(tx);
+        if (invalid.isPresent()) {
+            return Placement.refused(txid, Reason.WINNER_INVALID, "bitcoind's CheckTransaction refuses it: "
+                    + invalid.get().reason());
+        }
         long in = 0;
         List<Prevout> spent = new ArrayList<>();
         Set<TransactionOutPoint> own = new HashSet<>();

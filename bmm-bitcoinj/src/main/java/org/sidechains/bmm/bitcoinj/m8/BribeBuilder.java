@@ -16,8 +16,10 @@ import org.bitcoinj.crypto.TransactionSignature;
 import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
 import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
+import org.sidechains.bmm.bitcoinj.tx.Dust;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.bitcoinj.tx.Fees;
+import org.sidechains.bmm.bitcoinj.tx.TransactionChecks;
 import org.sidechains.bmm.cbv.CbvPayload;
 import org.sidechains.bmm.m8.M8Codec;
 import org.sidechains.bmm.m8.M8Tag;
@@ -28,7 +30,8 @@ import org.sidechains.bmm.m8.M8Tag;
  *   <li>the M8 tag, value 0;</li>
  *   <li>the bribe: a P2WSH output locked by an M9 script (by default the standard one with a
  *       version-1 payload of the tag's mini-header, paying the miner's key);</li>
- *   <li>change, when it is worth an output (not dust); otherwise it goes to the fee.</li>
+ *   <li>change, when it is worth an output (not dust by Bitcoin Core's rule, {@link Dust}); otherwise
+ *       it goes to the fee.</li>
  * </ol>
  * Inputs are the given funding outputs, in order, each P2WPKH or P2PKH and signed SIGHASH_ALL.
  */
@@ -50,8 +53,9 @@ public final class BribeBuilder {
             Objects.requireNonNull(value, "value");
             Objects.requireNonNull(key, "key");
             Objects.requireNonNull(kind, "kind");
-            if (!value.isPositive()) {
-                throw new IllegalArgumentException("funding " + outpoint + " has no value: " + value.toFriendlyString());
+            if (!value.isPositive() || value.value > TransactionChecks.MAX_MONEY) {
+                throw new IllegalArgumentException("funding " + outpoint + " must be worth 1 sat to 21 million BTC, got "
+                        + value.value + " sat");
             }
             if (!key.hasPrivKey()) {
                 throw new IllegalArgumentException("funding " + outpoint + ": the key has no private part, cannot sign");
@@ -117,12 +121,17 @@ public final class BribeBuilder {
         Objects.requireNonNull(amount, "amount");
         Objects.requireNonNull(changeScript, "changeScript");
         Objects.requireNonNull(fee, "fee");
-        if (M9Scripts.parse(m9WitnessScript).isEmpty()) {
-            throw new IllegalArgumentException("the payout's witness script is not an M9 script (protocol.md's standard"
-                    + " script or refund variant, as M9Scripts writes them): no miner would take the bribe");
+        M9Scripts.M9Script m9 = M9Scripts.parse(m9WitnessScript).orElseThrow(() -> new IllegalArgumentException(
+                "the payout's witness script is not an M9 script (protocol.md's standard script or refund variant,"
+                + " as M9Scripts writes them): no miner would take the bribe"));
+        checkPayloadIsTheTags(m9.payload(), tag);
+        if (!amount.isPositive() || amount.value > TransactionChecks.MAX_MONEY) {
+            throw new IllegalArgumentException("the bribe amount must be 1 sat to 21 million BTC, got " + amount.value + " sat");
         }
-        if (!amount.isPositive()) {
-            throw new IllegalArgumentException("the bribe amount must be positive, got " + amount.toFriendlyString());
+        byte[] change = changeScript.program();
+        if (change.length == 0 || Dust.unspendable(change)) {
+            throw new IllegalArgumentException("the change script " + (change.length == 0
+                    ? "is empty: anyone could take the change" : "cannot be spent: the change would be burned"));
         }
         List<Funding> inputs = List.copyOf(funding);
         if (inputs.isEmpty()) {
@@ -136,10 +145,30 @@ public final class BribeBuilder {
             }
             total = Math.addExact(total, f.value().value);
         }
+        if (total > TransactionChecks.MAX_MONEY) {
+            throw new IllegalArgumentException("the funding outputs add up to " + total + " sat, more than 21 million BTC");
+        }
         Coin available = Coin.valueOf(total);
         Script payout = M9Scripts.p2wsh(m9WitnessScript);
         return Fees.fit(fee, f -> assemble(tag, m9WitnessScript, payout, amount, inputs, available, changeScript, f),
                 b -> b.tx().getVsize());
+    }
+
+    /**
+     * OP_CBV checks the payload against D3, so it must name the block the tag commits to: otherwise
+     * the payout could be claimed only if another header were mined (or never, and the miner's pool
+     * refuses it). Version 1: the tag's mini-header; version 2: its chain and h*.
+     */
+    private static void checkPayloadIsTheTags(CbvPayload payload, M8Tag tag) {
+        if (payload instanceof CbvPayload.V1 v1 && !v1.miniHeader().equals(tag.miniHeader())) {
+            throw new IllegalArgumentException("the M9 script's payload is for " + v1.miniHeader()
+                    + ", not this M8's mini-header " + tag.miniHeader());
+        }
+        if (payload instanceof CbvPayload.V2 v2 && (v2.chain() != tag.chain()
+                || !v2.hStar().equals(tag.miniHeader().hStar()))) {
+            throw new IllegalArgumentException("the M9 script's version 2 payload is for chain " + v2.chain() + " h* "
+                    + v2.hStar() + ", not this M8's chain " + tag.chain() + " h* " + tag.miniHeader().hStar());
+        }
     }
 
     private static Bribe assemble(M8Tag tag, Script witnessScript, Script payout, Coin amount, List<Funding> inputs,
@@ -159,7 +188,7 @@ public final class BribeBuilder {
         tx.addOutput(amount, payout);
         Coin change = available.subtract(needed);
         OptionalInt changeIndex = OptionalInt.empty();
-        if (change.isPositive() && !new TransactionOutput(null, change, changeScript.program()).isDust()) {
+        if (change.isPositive() && !Dust.isDust(change, changeScript.program())) {
             tx.addOutput(change, changeScript);
             changeIndex = OptionalInt.of(CHANGE_INDEX);
         }

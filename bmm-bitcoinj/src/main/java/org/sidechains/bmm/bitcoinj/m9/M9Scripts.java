@@ -69,6 +69,9 @@ public final class M9Scripts {
 
     private static ScriptBuilder minerPath(ScriptBuilder b, CbvPayload payload, ECKey minerKey) {
         Objects.requireNonNull(payload, "payload");
+        if (!writable(payload)) {
+            throw new IllegalArgumentException("an M9 script carries a version 1 or 2 payload (protocol.md), not " + payload);
+        }
         return b.data(payload.serialize()).op(OP_CBV).op(OP_DROP)
                 .data(compressedPubKey(minerKey, "minerKey")).op(OP_CHECKSIG);
     }
@@ -122,7 +125,8 @@ public final class M9Scripts {
 
     /**
      * Recognises the two M9 shapes exactly as {@link #standard} and {@link #refund} write them
-     * (minimal pushes); anything else is empty.
+     * (minimal pushes, a version 1 or 2 payload of the right length); anything else is empty. A
+     * malformed payload would make OP_CBV fail for ever, an unknown version satisfy it at once.
      */
     public static Optional<M9Script> parse(Script witnessScript) {
         List<ScriptChunk> c;
@@ -132,7 +136,8 @@ public final class M9Scripts {
             return Optional.empty();
         }
         if (c.size() == 5 && isMinerPath(c, 0)) {
-            return Optional.of(new M9Script.Standard(CbvPayload.parse(c.get(0).data), c.get(3).data));
+            CbvPayload payload = CbvPayload.parse(c.get(0).data);
+            return writable(payload) ? Optional.of(new M9Script.Standard(payload, c.get(3).data)) : Optional.empty();
         }
         if (c.size() == 13 && c.get(0).equalsOpCode(OP_IF) && isMinerPath(c, 1) && c.get(6).equalsOpCode(OP_ELSE)
                 && c.get(8).equalsOpCode(OP_CHECKSEQUENCEVERIFY) && c.get(9).equalsOpCode(OP_DROP)
@@ -142,8 +147,9 @@ public final class M9Scripts {
                 // with the disable flag OP_CHECKSEQUENCEVERIFY is a NOP: the node could take the bribe back at once
                 return Optional.empty();
             }
-            return Optional.of(new M9Script.Refund(CbvPayload.parse(c.get(1).data), c.get(4).data, delay.get(),
-                    c.get(10).data));
+            CbvPayload payload = CbvPayload.parse(c.get(1).data);
+            return writable(payload) ? Optional.of(new M9Script.Refund(payload, c.get(4).data, delay.get(),
+                    c.get(10).data)) : Optional.empty();
         }
         return Optional.empty();
     }
@@ -151,6 +157,10 @@ public final class M9Scripts {
     /** Whether {@code witnessScript} is an M9 script whose miner key is {@code minerKey}. */
     public static boolean paysMiner(Script witnessScript, ECKey minerKey) {
         return parse(witnessScript).map(m -> Arrays.equals(m.minerPubKey(), minerKey.getPubKey())).orElse(false);
+    }
+
+    private static boolean writable(CbvPayload payload) {
+        return payload instanceof CbvPayload.V1 || payload instanceof CbvPayload.V2;
     }
 
     private static boolean isMinerPath(List<ScriptChunk> c, int i) {

@@ -15,8 +15,10 @@ import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.crypto.TransactionSignature;
 import org.bitcoinj.script.Script;
 import org.sidechains.bmm.bitcoinj.m9.M9Scripts.M9Script;
+import org.sidechains.bmm.bitcoinj.tx.Dust;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.bitcoinj.tx.Fees;
+import org.sidechains.bmm.bitcoinj.tx.TransactionChecks;
 
 /**
  * Builds the sweep of M9 outputs: a version-2 transaction spending one or more P2WSH outputs
@@ -57,8 +59,9 @@ public final class M9Spender {
             if (branch == Branch.SIDECHAIN_REFUND && !(parsed instanceof M9Script.Refund)) {
                 throw new IllegalArgumentException("only the refund variant of the M9 script has a refund branch");
             }
-            if (!value.isPositive()) {
-                throw new IllegalArgumentException(outpoint + ": an M9 output to sweep must have a value");
+            if (!value.isPositive() || value.value > TransactionChecks.MAX_MONEY) {
+                throw new IllegalArgumentException(outpoint + ": an M9 output to sweep is worth 1 sat to 21 million BTC, got "
+                        + value.value + " sat");
             }
             if (!key.hasPrivKey()) {
                 throw new IllegalArgumentException(outpoint + ": the key has no private part, cannot sign");
@@ -107,6 +110,11 @@ public final class M9Spender {
     public static Transaction sweep(List<Claim> claims, Script destination, Fee fee) {
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(fee, "fee");
+        byte[] to = destination.program();
+        if (to.length == 0 || Dust.unspendable(to)) {
+            throw new IllegalArgumentException("the sweep's destination " + (to.length == 0
+                    ? "is empty: anyone could take the coins" : "cannot be spent: the coins would be burned"));
+        }
         List<Claim> inputs = List.copyOf(claims);
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("nothing to sweep");
@@ -118,6 +126,9 @@ public final class M9Spender {
                 throw new IllegalArgumentException("M9 output " + c.outpoint() + " is claimed twice");
             }
             total = Math.addExact(total, c.value().value);
+        }
+        if (total > TransactionChecks.MAX_MONEY) {
+            throw new IllegalArgumentException("the claims add up to " + total + " sat, more than 21 million BTC");
         }
         Coin available = Coin.valueOf(total);
         return Fees.fit(fee, f -> assemble(inputs, available, destination, f), Transaction::getVsize);

@@ -26,6 +26,7 @@ import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.bitcoinj.tx.BlockReadiness;
 import org.sidechains.bmm.bitcoinj.tx.SigOps;
+import org.sidechains.bmm.bitcoinj.tx.TransactionChecks;
 import org.sidechains.bmm.cbv.CbvPayload;
 import org.sidechains.bmm.m8.M8Tag;
 import org.sidechains.bmm.rules.BmmParams;
@@ -34,8 +35,9 @@ import org.sidechains.bmm.rules.BmmParams;
  * The miner's bribe pool, the seed's "second mempool" (protocol.md, "Second mempool"): it admits
  * an M8 only if
  * <ol>
- *   <li>it is an M8 ({@link RefusalReason#NOT_M8}) and a well-formed spend: it has inputs and
- *       spends none twice ({@link RefusalReason#MALFORMED});</li>
+ *   <li>it is an M8 ({@link RefusalReason#NOT_M8}) and a well-formed spend: it has inputs, spends
+ *       none twice and passes the rest of bitcoind's CheckTransaction (no negative or too large
+ *       output, ...) ({@link RefusalReason#MALFORMED});</li>
  *   <li>it is not already the pool's bribe for its chain ({@link RefusalReason#DUPLICATE});</li>
  *   <li>mainAnchor == (tip height + 1) mod 65536 ({@link RefusalReason#WRONG_ANCHOR});</li>
  *   <li>every input is an unspent output the chain knows ({@link RefusalReason#INPUT_UNKNOWN_OR_SPENT}),
@@ -55,8 +57,9 @@ import org.sidechains.bmm.rules.BmmParams;
  *       the bribe amount is the sum of those outputs (the M8's fee does not count);</li>
  *   <li>it is higher than the pool's current bribe for its ChainIndex
  *       ({@link RefusalReason#LOWER_THAN_BEST}; ties keep the first received);</li>
- *   <li>its inputs' signatures are valid ({@link RefusalReason#BAD_SIGNATURE}); only P2WPKH, P2PKH
- *       and P2PK inputs can be verified with bitcoinj, others are refused
+ *   <li>its inputs' signatures are valid by the consensus rules a block must meet
+ *       ({@link RefusalReason#BAD_SIGNATURE}, see {@code tx.KeySpendVerifier}); only P2WPKH, P2PKH
+ *       and P2PK inputs (with push-only scriptSigs) are verified, others are refused
  *       ({@link RefusalReason#INPUT_UNVERIFIABLE}). This goes beyond protocol.md's list on purpose:
  *       a bribe with a forged signature would otherwise displace an honest one and make the
  *       miner's block invalid.</li>
@@ -64,8 +67,9 @@ import org.sidechains.bmm.rules.BmmParams;
  * The first failing check, in that order, is the reason given. The pool keeps one bribe per
  * ChainIndex, drops everything when the tip changes ({@link #onTip}) and re-evaluates nothing.
  *
- * <p>Not checked: a bribe spending an output that a transaction of the miner's block template also
- * spends; the {@code BlockAssembler} drops such a bribe from the block. Coinbase maturity and
+ * <p>Not checked: a bribe spending an output that a transaction of the miner's block template, or
+ * another chain's bribe in the pool, also spends; the {@code BlockAssembler} drops such a bribe
+ * from the block, keeping the one given first ({@link #winners()} gives the highest first). Coinbase maturity and
  * relative lock-times need the spent outputs' heights: {@code BmmBlockChain.prevouts()} gives them
  * (a source that does not, refuses every bribe with a relative lock).
  *
@@ -234,9 +238,31 @@ public final class BribePool {
         }
     }
 
-    /** The winners' transactions, in ChainIndex order (what the block assembler takes). */
+    /** The tip and the bribes admitted for it, read together. */
+    public record Snapshot(Tip tip, List<PooledBribe> bribes) {
+        public Snapshot {
+            bribes = List.copyOf(bribes);
+        }
+    }
+
+    /**
+     * {@link #tip()} and {@link #snapshot()} in one step: read apart, a tip change in between (a
+     * reorg to another block at the same height) would pair the old tip's bribes with the new tip.
+     */
+    public Snapshot snapshotWithTip() {
+        synchronized (lock) {
+            return new Snapshot(tip, snapshot());
+        }
+    }
+
+    /**
+     * The winners' transactions, best first: highest bribe, then first received (what the block
+     * assembler takes; where two spend the same coin, it keeps the one given first).
+     */
     public List<Transaction> winners() {
-        return snapshot().stream().map(PooledBribe::tx).toList();
+        return snapshot().stream()
+                .sorted(PooledBribe.BEST_FIRST)
+                .map(PooledBribe::tx).toList();
     }
 
     public Optional<PooledBribe> best(int chain) {
@@ -298,7 +324,9 @@ public final class BribePool {
                         + ins.get(i).getOutpoint() + " a second time"));
             }
         }
-        return Optional.empty();
+        // the rest of CheckTransaction (an output of -1 sat is bitcoinj's sentinel, and parses)
+        return TransactionChecks.check(tx).map(f -> refuse(RefusalReason.MALFORMED,
+                "bitcoind refuses the transaction (and a block holding it): " + f.reason()));
     }
 
     private Accepting evaluate(Transaction tx, Sha256Hash txid, M8Tag tag, Optional<Script> witnessScript, Tip at)

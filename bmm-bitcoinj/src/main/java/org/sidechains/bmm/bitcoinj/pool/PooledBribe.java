@@ -1,5 +1,6 @@
 package org.sidechains.bmm.bitcoinj.pool;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import org.bitcoinj.base.Coin;
@@ -22,6 +23,10 @@ import org.sidechains.bmm.m8.M8Tag;
  */
 public record PooledBribe(M8Tag tag, Transaction tx, Sha256Hash txid, Coin amount, Coin fee, List<Payout> payouts,
                           long sequence) {
+    /** Highest bribe first, then the one received first: the order a miner places them in. */
+    public static final Comparator<PooledBribe> BEST_FIRST =
+            Comparator.comparing(PooledBribe::amount).reversed().thenComparingLong(PooledBribe::sequence);
+
     /** One output of the M8 that pays this miner. */
     public record Payout(TransactionOutPoint outpoint, Coin value, Script witnessScript) {
         public Payout {

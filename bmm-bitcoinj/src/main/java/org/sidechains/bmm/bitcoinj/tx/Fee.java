@@ -9,8 +9,8 @@ public sealed interface Fee {
     record Absolute(Coin amount) implements Fee {
         public Absolute {
             Objects.requireNonNull(amount, "amount");
-            if (amount.isNegative()) {
-                throw new IllegalArgumentException("a fee cannot be negative: " + amount.toFriendlyString());
+            if (amount.isNegative() || amount.value > TransactionChecks.MAX_MONEY) {
+                throw new IllegalArgumentException("a fee must be 0 to 21 million BTC, got " + amount.value + " sat");
             }
         }
     }
@@ -37,7 +37,12 @@ public sealed interface Fee {
         if (this instanceof Absolute a) {
             return a.amount();
         }
-        return Coin.valueOf(Math.multiplyExact(((PerVbyte) this).satPerVbyte(), (long) vsize));
+        long rate = ((PerVbyte) this).satPerVbyte();
+        // a rate no transaction could pay gets a message, not an overflow
+        if (vsize > 0 && rate > TransactionChecks.MAX_MONEY / vsize) {
+            throw new IllegalArgumentException("a fee of " + rate + " sat/vB on " + vsize + " vB is over 21 million BTC");
+        }
+        return Coin.valueOf(rate * vsize);
     }
 
     /** Whether the fee depends on the size (so a transaction is signed, measured and, if needed, re-signed). */

@@ -134,10 +134,11 @@ class BlockAssemblerTest {
         AssembledBlock ab = assembler.assemble(template(), pool.winners(), net.chain.prevouts());
         Block block = ab.block();
         assertEquals(height, ab.height());
-        assertEquals(List.of(mh(1, 0), mh(2, 0)), ab.m7Entries());
-        assertEquals(List.of(b1.tx().getTxId(), b2.tx().getTxId()), ab.includedM8s());
+        assertEquals(List.of(mh(1, 0), mh(2, 0)), ab.m7Entries()); // the M7 by ChainIndex
+        // the M8s in the pool's order: the higher bribe first
+        assertEquals(List.of(b2.tx().getTxId(), b1.tx().getTxId()), ab.includedM8s());
         assertEquals(List.of(), ab.stripped());
-        assertEquals(List.of(b1.tx().getTxId(), b2.tx().getTxId()),
+        assertEquals(List.of(b2.tx().getTxId(), b1.tx().getTxId()),
                 Txs.nonCoinbase(block).stream().map(Transaction::getTxId).toList());
 
         Transaction cb = block.getTransactions().get(0);
@@ -294,29 +295,44 @@ class BlockAssemblerTest {
                 List.of(Funding.p2wpkh(Fixtures.outpoint("nowhere", 0), Coin.COIN, simon)),
                 ScriptBuilder.createP2WPKHOutputScript(simon), FEE);
         Bribe fine = bribe(mh(5, 0), Coin.COIN, 4);
-        Bribe doubleSpend = bribe(mh(6, 0), Coin.valueOf(2, 0), 4); // the same coin as chain 5's winner
+        Bribe doubleSpend = bribe(mh(6, 0), Coin.valueOf(2, 0), 4); // the same coin as chain 5's, higher
         BlockTemplate tpl = template(TemplateTx.of(p, Coin.valueOf(400)), TemplateTx.of(unmatched.tx(), unmatched.fee()));
 
-        PrevoutSource before = Txs.snapshot(net.chain.prevouts(), List.of(p, fine.tx()));
+        PrevoutSource before = Txs.snapshot(net.chain.prevouts(), List.of(p, doubleSpend.tx()));
         AssembledBlock ab = assembler.assemble(tpl, List.of(doubleSpend.tx(), fine.tx(), unknown.tx(),
                 dependsOnStripped.tx(), conflict.tx(), wrongAnchor.tx()), net.chain.prevouts());
         assertEquals(List.of(
                         Reason.WINNER_WRONG_ANCHOR,     // checked first, before the template
                         Reason.M8_NOT_IN_M7,            // the template's chain-7 M8
-                        Reason.WINNER_CONFLICT,         // chain 2 (template order, then ChainIndex order)
-                        Reason.WINNER_DEPENDS_ON_STRIPPED, // chain 3
+                        // then the winners in the order given:
+                        Reason.WINNER_CONFLICT,         // chain 5 (chain 6, given first, took the coin)
                         Reason.WINNER_INPUT_UNKNOWN,    // chain 4
-                        Reason.WINNER_CONFLICT),        // chain 6 (chain 5 took the coin first)
+                        Reason.WINNER_DEPENDS_ON_STRIPPED, // chain 3
+                        Reason.WINNER_CONFLICT),        // chain 2 (the template's p spends its coin)
                 ab.stripped().stream().map(Stripped::reason).toList());
-        assertEquals(List.of(wrongAnchor.tx().getTxId(), unmatched.tx().getTxId(), conflict.tx().getTxId(),
-                        dependsOnStripped.tx().getTxId(), unknown.tx().getTxId(), doubleSpend.tx().getTxId()),
+        assertEquals(List.of(wrongAnchor.tx().getTxId(), unmatched.tx().getTxId(), fine.tx().getTxId(),
+                        unknown.tx().getTxId(), dependsOnStripped.tx().getTxId(), conflict.tx().getTxId()),
                 ab.stripped().stream().map(Stripped::txid).toList());
-        assertEquals(List.of(mh(5, 0)), ab.m7Entries());
-        assertEquals(List.of(fine.tx().getTxId()), ab.includedM8s());
+        assertEquals(List.of(mh(6, 0)), ab.m7Entries());
+        assertEquals(List.of(doubleSpend.tx().getTxId()), ab.includedM8s());
         assertCoinbaseValue(ab, before);
         connect(ab);
         D3Row row = net.chain.d3().row(height).orElseThrow();
-        assertEquals(List.of(mh(5, 0)), row.entries().stream().map(D3Entry::miniHeader).toList());
+        assertEquals(List.of(mh(6, 0)), row.entries().stream().map(D3Entry::miniHeader).toList());
+    }
+
+    @Test
+    void aWinnerBitcoindWouldRefuseOutrightIsLeftOut() {
+        int height = nextHeight();
+        // an output of -1 sat parses in bitcoinj (its sentinel value); bitcoind refuses the block: bad-txns-vout-negative
+        Transaction negative = Txs.spend(3, List.of(in(0)), List.of(Out.tag(M8Tag.forBlock(mh(1, 0), height)),
+                new Out(Coin.NEGATIVE_SATOSHI, ScriptBuilder.createP2WPKHOutputScript(simon).program())));
+        Bribe fine = bribe(mh(2, 0), Coin.COIN, 1);
+        AssembledBlock ab = assembler.assemble(template(), List.of(negative, fine.tx()), net.chain.prevouts());
+        assertEquals(List.of(Reason.WINNER_INVALID), ab.stripped().stream().map(Stripped::reason).toList());
+        assertTrue(ab.stripped().get(0).detail().contains("bad-txns-vout-negative"), ab.stripped().get(0).detail());
+        assertEquals(List.of(fine.tx().getTxId()), ab.includedM8s());
+        connect(ab);
     }
 
     @Test

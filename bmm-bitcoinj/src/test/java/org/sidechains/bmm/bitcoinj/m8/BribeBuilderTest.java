@@ -15,6 +15,8 @@ import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
 import org.junit.jupiter.api.Test;
+import org.sidechains.bmm.base.Hash32;
+import org.sidechains.bmm.base.MiniHeader;
 import org.sidechains.bmm.bitcoinj.Fixtures;
 import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Bribe;
 import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Funding;
@@ -121,5 +123,55 @@ class BribeBuilderTest {
                 ScriptBuilder.createP2PKHOutputScript(MINER_PUBLIC), Coin.valueOf(50_000), List.of(fund("a", 60_000)),
                 CHANGE, Fee.absolute(Coin.valueOf(1_000))));
         assertTrue(e.getMessage().contains("not an M9 script"), e.getMessage());
+    }
+
+    @Test
+    void thePayloadMustBeTheTags() {
+        Coin amount = Coin.valueOf(50_000);
+        List<Funding> f = List.of(fund("p", 60_000));
+        Fee fee = Fee.absolute(Coin.valueOf(1_000));
+        MiniHeader other = MiniHeader.of(TAG.chain() + 1, TAG.miniHeader().hStar(), 0);
+        // version 1 for another mini-header: claimable only if that header were mined
+        assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG,
+                M9Scripts.standard(CbvPayload.v1(other), MINER), amount, f, CHANGE, fee));
+        // version 2 for another h*
+        Hash32 h = Hash32.wrap(new byte[32]);
+        assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG,
+                M9Scripts.standard(new CbvPayload.V2(TAG.chain(), h, h), MINER), amount, f, CHANGE, fee));
+        // version 2 for the tag's chain and h*: its prevSideBlockHash is the sidechain's to choose
+        BribeBuilder.build(TAG, M9Scripts.standard(new CbvPayload.V2(TAG.chain(), TAG.miniHeader().hStar(), h), MINER),
+                amount, f, CHANGE, fee);
+    }
+
+    @Test
+    void changeFollowsCoresDustRuleAndMustBeSpendable() {
+        Fee fee = Fee.absolute(Coin.valueOf(1_000));
+        byte[] p2tr = new byte[34];
+        p2tr[0] = 0x51;
+        p2tr[1] = 0x20;
+        Script taproot = Script.parse(p2tr);
+        // 329 sat of P2TR change is dust for Core (330), bitcoinj would keep it
+        Bribe dust = BribeBuilder.build(TAG, MINER_PUBLIC, Coin.valueOf(50_000), List.of(fund("d", 51_329)), taproot, fee);
+        assertTrue(dust.changeIndex().isEmpty());
+        assertEquals(Coin.valueOf(1_329), dust.fee());
+        Bribe kept = BribeBuilder.build(TAG, MINER_PUBLIC, Coin.valueOf(50_000), List.of(fund("k", 51_330)), taproot, fee);
+        assertEquals(Coin.valueOf(330), kept.tx().getOutput(kept.changeIndex().orElseThrow()).getValue());
+        for (Script bad : List.of(Script.parse(new byte[] {0x6a, 0x01, 0x02}), Script.parse(new byte[0]))) {
+            assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG, MINER_PUBLIC,
+                    Coin.valueOf(50_000), List.of(fund("x", 90_000)), bad, fee));
+        }
+    }
+
+    @Test
+    void amountsBeyondAllBitcoinAreRefusedWithAMessage() {
+        Fee fee = Fee.absolute(Coin.valueOf(1_000));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG,
+                MINER_PUBLIC, Coin.valueOf(Long.MAX_VALUE), List.of(fund("m", 60_000)), CHANGE, fee));
+        assertTrue(e.getMessage().contains("21 million"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> fund("big", 21_000_000L * 100_000_000L + 1));
+        assertThrows(IllegalArgumentException.class, () -> Fee.absolute(Coin.valueOf(Long.MAX_VALUE)));
+        IllegalArgumentException rate = assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG,
+                MINER_PUBLIC, Coin.valueOf(50_000), List.of(fund("r", 60_000)), CHANGE, Fee.satPerVbyte(Long.MAX_VALUE / 100)));
+        assertTrue(rate.getMessage().contains("sat/vB"), rate.getMessage());
     }
 }

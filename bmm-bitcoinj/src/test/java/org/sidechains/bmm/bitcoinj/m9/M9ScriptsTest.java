@@ -10,9 +10,11 @@ import static org.sidechains.bmm.bitcoinj.Fixtures.MINER;
 import static org.sidechains.bmm.bitcoinj.Fixtures.NODE;
 
 import java.util.HexFormat;
+import java.util.List;
 import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
+import org.bitcoinj.script.ScriptOpCodes;
 import org.bitcoinj.script.ScriptPattern;
 import org.junit.jupiter.api.Test;
 import org.sidechains.bmm.bitcoinj.Fixtures;
@@ -94,5 +96,20 @@ class M9ScriptsTest {
                     .op(0xac).op(0x67).data(num).op(0xb2).op(0x75).data(NODE.getPubKey()).op(0xac).op(0x68).build();
             assertTrue(M9Scripts.parse(s).isEmpty(), "delay " + Long.toHexString(delay));
         }
+    }
+
+    @Test
+    void onlyVersion1And2PayloadsAreM9Scripts() {
+        byte[] shortV1 = new byte[20];
+        shortV1[0] = 1;
+        for (byte[] payload : List.of(shortV1, new byte[] {7, 0, 0})) {
+            Script s = new ScriptBuilder().data(payload).op(M9Scripts.OP_CBV).op(ScriptOpCodes.OP_DROP)
+                    .data(MINER.getPubKey()).op(ScriptOpCodes.OP_CHECKSIG).build();
+            // malformed: OP_CBV fails for ever; unknown version: satisfied at once. Neither is a bribe's payout
+            assertTrue(M9Scripts.parse(s).isEmpty(), HEX.formatHex(payload));
+        }
+        CbvPayload unknown = new CbvPayload.UnknownVersion(7);
+        assertThrows(IllegalArgumentException.class, () -> M9Scripts.standard(unknown, MINER));
+        assertThrows(IllegalArgumentException.class, () -> M9Scripts.refund(unknown, MINER, 144, NODE));
     }
 }

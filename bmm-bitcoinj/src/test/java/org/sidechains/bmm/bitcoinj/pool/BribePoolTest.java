@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -22,7 +24,9 @@ import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionOutPoint;
 import org.bitcoinj.core.TransactionOutput;
+import org.bitcoinj.core.TransactionWitness;
 import org.bitcoinj.crypto.ECKey;
+import org.bitcoinj.crypto.TransactionSignature;
 import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +34,8 @@ import org.junit.jupiter.api.Test;
 import org.sidechains.bmm.base.MiniHeader;
 import org.sidechains.bmm.bitcoinj.Fixtures;
 import org.sidechains.bmm.bitcoinj.RegtestDriver;
+import org.sidechains.bmm.bitcoinj.assemble.AssembledBlock;
+import org.sidechains.bmm.bitcoinj.assemble.BlockAssembler;
 import org.sidechains.bmm.bitcoinj.assemble.Txs;
 import org.sidechains.bmm.bitcoinj.assemble.Txs.In;
 import org.sidechains.bmm.bitcoinj.assemble.Txs.Out;
@@ -206,9 +212,12 @@ class BribePoolTest {
         // this miner, but the payload is for another mini-header (or another chain)
         for (MiniHeader wrong : List.of(mh(1, 1), mh(2, 0), new MiniHeader(1, Txs.hStar(1, 0), 1))) {
             Script ws = M9Scripts.standard(CbvPayload.v1(wrong), mary);
-            Bribe b = BribeBuilder.build(tag, ws, Coin.COIN, List.of(coin(0)), change(), FEE);
-            refused(pool.submit(b.tx()), RefusalReason.NOT_PAYING_MINER);
-            refused(pool.submit(b.tx(), ws), RefusalReason.NOT_PAYING_MINER);
+            // built by hand: BribeBuilder refuses a payload that is not the tag's
+            assertThrows(IllegalArgumentException.class,
+                    () -> BribeBuilder.build(tag, ws, Coin.COIN, List.of(coin(0)), change(), FEE));
+            Transaction b = Txs.spend(3, List.of(in(0)), List.of(Out.tag(tag), Out.to(Coin.COIN, M9Scripts.p2wsh(ws))));
+            refused(pool.submit(b), RefusalReason.NOT_PAYING_MINER);
+            refused(pool.submit(b, ws), RefusalReason.NOT_PAYING_MINER);
         }
         // a version-2 payload, even for the right side:block, is not "v1 for exactly the mini-header"
         Script v2 = M9Scripts.standard(new CbvPayload.V2(1, Txs.hStar(1, 0), Txs.hStar(1, 99)), mary);
@@ -562,5 +571,63 @@ class BribePoolTest {
                 bulk.get(0), bulk.get(1), bulk.get(2), bulk.get(3), bulk.get(4), bulk.get(5), bulk.get(6), bulk.get(7),
                 bulk.get(8), bulk.get(9)))), RefusalReason.TOO_LARGE);
         assertTrue(r.message().contains("at most 400000"), r.message());
+    }
+
+    /** An M8 spending coin {@code coin}, paying the standard script; its signature hashed as {@code anyoneCanPay} says, labelled {@code label}. */
+    Transaction m8(int chain, Coin amount, int coin, List<Out> extra, boolean anyoneCanPay, int label) {
+        List<Out> outs = new ArrayList<>(List.of(Out.tag(M8Tag.forBlock(mh(chain, 0), nextHeight())),
+                Out.to(amount, M9Scripts.p2wsh(standardFor(chain))),
+                Out.to(RegtestDriver.SUBSIDY.subtract(amount).subtract(Coin.valueOf(1_000)), simon)));
+        outs.addAll(extra);
+        Transaction tx = Txs.spend(3, List.of(in(coin)), outs);
+        ECKey k = net.minerKey;
+        TransactionSignature sig = tx.calculateWitnessSignature(0, k, ScriptBuilder.createP2PKHOutputScript(k),
+                RegtestDriver.SUBSIDY, Transaction.SigHash.ALL, anyoneCanPay);
+        byte[] encoded = sig.encodeToBitcoin();
+        encoded[encoded.length - 1] = (byte) label;
+        tx.replaceInput(0, tx.getInput(0).withWitness(TransactionWitness.of(encoded, k.getPubKey())));
+        return Transaction.read(ByteBuffer.wrap(tx.serialize()));
+    }
+
+    @Test
+    void signaturesAreCheckedWithTheirOwnHashType() throws Exception {
+        // signed over SIGHASH_ALL's digest but labelled ALL|ANYONECANPAY: bitcoind refuses it (and the block)
+        Admission.Refused r = refused(pool.submit(m8(1, Coin.COIN, 0, List.of(), false, 0x81)), RefusalReason.BAD_SIGNATURE);
+        assertTrue(r.message().contains("input 0"), r.message());
+        // a real ALL|ANYONECANPAY signature is valid
+        accepted(pool.submit(m8(2, Coin.COIN, 1, List.of(), true, 0x81)));
+        // a high S is valid in a block (only bitcoind's mempool policy refuses it)
+        Transaction high = m8(3, Coin.COIN, 2, List.of(), false, 0x01);
+        byte[] sig = high.getInput(0).getWitness().getPush(0);
+        ECKey.ECDSASignature rs = ECKey.ECDSASignature.decodeFromDER(Arrays.copyOf(sig, sig.length - 1));
+        byte[] flipped = new TransactionSignature(rs.r, ECKey.ecDomainParameters().getN().subtract(rs.s)).encodeToBitcoin();
+        high.replaceInput(0, high.getInput(0).withWitness(TransactionWitness.of(flipped, net.minerKey.getPubKey())));
+        accepted(pool.submit(high));
+    }
+
+    @Test
+    void aTransactionBitcoindWouldRefuseOutrightIsMalformed() {
+        // bitcoinj parses an output of -1 sat (its sentinel value); bitcoind: bad-txns-vout-negative
+        Transaction negative = m8(4, Coin.COIN, 1, List.of(new Out(Coin.NEGATIVE_SATOSHI,
+                ScriptBuilder.createP2WPKHOutputScript(simon).program())), false, 0x01);
+        Admission.Refused r = refused(pool.submit(negative), RefusalReason.MALFORMED);
+        assertTrue(r.message().contains("bad-txns-vout-negative"), r.message());
+        assertEquals(0, pool.size());
+    }
+
+    @Test
+    void whereTwoChainsBribesSpendOneCoinTheHigherIsMined() {
+        Transaction big = m8(7, Coin.valueOf(40, 0), 2, List.of(), false, 0x01);
+        Transaction tiny = m8(0, Coin.SATOSHI, 2, List.of(), false, 0x01);
+        accepted(pool.submit(big));
+        accepted(pool.submit(tiny));
+        assertEquals(List.of(big, tiny), pool.winners());
+        AssembledBlock ab = new BlockAssembler(RegtestDriver.PARAMS, ScriptBuilder.createP2WPKHOutputScript(mary))
+                .assemble(Txs.template(net.chain, List.of()), pool.winners(), net.chain.prevouts());
+        assertEquals(List.of(big.getTxId()), ab.includedM8s());
+        assertEquals(List.of(tiny.getTxId()), ab.stripped().stream().map(AssembledBlock.Stripped::txid).toList());
+        BribePool.Snapshot snap = pool.snapshotWithTip();
+        assertEquals(Tip.of(net.chain.getChainHead()), snap.tip());
+        assertEquals(2, snap.bribes().size());
     }
 }

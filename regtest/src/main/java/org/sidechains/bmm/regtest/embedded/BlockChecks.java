@@ -1,19 +1,15 @@
 package org.sidechains.bmm.regtest.embedded;
 
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.Set;
-import org.bitcoinj.base.Coin;
 import org.bitcoinj.core.Block;
 import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionInput;
-import org.bitcoinj.core.TransactionOutPoint;
-import org.bitcoinj.core.TransactionOutput;
 import org.bitcoinj.core.TransactionWitness;
 import org.sidechains.bmm.bitcoinj.chain.WitnessCommitment;
+import org.sidechains.bmm.bitcoinj.tx.TransactionChecks;
 
 /**
  * The checks bitcoind v25 makes before a block is stored, with its reject reasons: CheckBlock
@@ -22,7 +18,7 @@ import org.sidechains.bmm.bitcoinj.chain.WitnessCommitment;
  */
 final class BlockChecks {
     static final int MAX_BLOCK_WEIGHT = 4_000_000;
-    static final long MAX_MONEY = 21_000_000L * Coin.COIN.value;
+    static final long MAX_MONEY = TransactionChecks.MAX_MONEY;
     static final int WITNESS_SCALE_FACTOR = 4;
     private static final long LOCKTIME_THRESHOLD = 500_000_000L;
     private static final long SEQUENCE_FINAL = 0xffffffffL;
@@ -75,48 +71,7 @@ final class BlockChecks {
 
     /** CheckTransaction: the rules that need nothing but the transaction. */
     static Optional<Refusal> checkTransaction(Transaction tx) {
-        if (tx.getInputs().isEmpty()) {
-            return Optional.of(Refusal.of("bad-txns-vin-empty", ""));
-        }
-        if (tx.getOutputs().isEmpty()) {
-            return Optional.of(Refusal.of("bad-txns-vout-empty", ""));
-        }
-        if ((long) strippedSize(tx) * WITNESS_SCALE_FACTOR > MAX_BLOCK_WEIGHT) {
-            return Optional.of(Refusal.of("bad-txns-oversize", ""));
-        }
-        long total = 0;
-        for (TransactionOutput out : tx.getOutputs()) {
-            long v = out.getValue().value;
-            if (v < 0) {
-                return Optional.of(Refusal.of("bad-txns-vout-negative", ""));
-            }
-            if (v > MAX_MONEY) {
-                return Optional.of(Refusal.of("bad-txns-vout-toolarge", ""));
-            }
-            total += v;
-            if (total > MAX_MONEY) {
-                return Optional.of(Refusal.of("bad-txns-txouttotal-toolarge", ""));
-            }
-        }
-        Set<TransactionOutPoint> seen = new HashSet<>();
-        for (TransactionInput in : tx.getInputs()) {
-            if (!seen.add(in.getOutpoint())) {
-                return Optional.of(Refusal.of("bad-txns-inputs-duplicate", ""));
-            }
-        }
-        if (tx.isCoinBase()) {
-            int len = tx.getInput(0).getScriptBytes().length;
-            if (len < 2 || len > 100) {
-                return Optional.of(Refusal.of("bad-cb-length", ""));
-            }
-        } else {
-            for (TransactionInput in : tx.getInputs()) {
-                if (in.isCoinBase()) {
-                    return Optional.of(Refusal.of("bad-txns-prevout-null", ""));
-                }
-            }
-        }
-        return Optional.empty();
+        return TransactionChecks.check(tx).map(f -> Refusal.of(f.reason(), ""));
     }
 
     /** ContextualCheckBlockHeader: regtest's bits, time above the parent's median time past, version. */
@@ -196,10 +151,7 @@ final class BlockChecks {
 
     /** Serialized size without witness data. */
     static int strippedSize(Transaction tx) {
-        if (!tx.hasWitnesses()) {
-            return tx.messageSize();
-        }
-        return (tx.getWeight() - tx.messageSize()) / 3;
+        return TransactionChecks.strippedSize(tx);
     }
 
     static int strippedSize(Block block) {

@@ -2,21 +2,18 @@ package org.sidechains.bmm.regtest.embedded;
 
 import java.util.Optional;
 import org.bitcoinj.core.Transaction;
-import org.bitcoinj.core.TransactionInput;
-import org.bitcoinj.core.TransactionWitness;
-import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptError;
-import org.bitcoinj.script.ScriptException;
-import org.bitcoinj.script.ScriptPattern;
+import org.sidechains.bmm.bitcoinj.tx.KeySpendVerifier;
+import org.sidechains.bmm.bitcoinj.tx.KeySpendVerifier.Result;
+import org.sidechains.bmm.bitcoinj.tx.KeySpendVerifier.Rules;
 
 /**
- * Signature checks of the spends bitcoinj verifies for real: P2PKH and P2PK (legacy sighash) and
- * P2WPKH (BIP143, with the spent value), through {@code Script.correctlySpends}, plus the witness
- * shape rules bitcoind applies around them; and, for every output type, the refusal of a spend of
- * an unspendable output (OP_RETURN, or a script over 10,000 bytes) with bitcoind's script errors.
- * Spends of every other output type are NOT verified
- * (bitcoinj 0.17.1 accepts any P2WSH spend and cannot run P2SH-wrapped segwit or taproot): see
- * docs/embedded-chain.md. Failures are reported with bitcoind's reject reasons.
+ * Signature checks of single-key spends (P2WPKH, P2PKH, P2PK) as bitcoind's interpreter runs them
+ * ({@link KeySpendVerifier}), and, for every output type, the refusal of a spend of an unspendable
+ * output (OP_RETURN, or a script over 10,000 bytes), with bitcoind's reject reasons. Spends of every
+ * other output type are NOT verified (bitcoinj 0.17.1 accepts any P2WSH spend and cannot run
+ * P2SH-wrapped segwit or taproot): see docs/embedded-chain.md. A single-key spend whose scriptSig
+ * runs anything but pushes is refused (bitcoind would run it; this chain does not follow it).
  */
 final class SpendVerifier {
     /** Where the spend is checked: a block (consensus flags) or the mempool (policy flags too). */
@@ -27,55 +24,39 @@ final class SpendVerifier {
 
     /** Whether the output is of a type this class verifies. */
     static boolean verifiable(byte[] scriptPubKey) {
-        Optional<Script> spk = parse(scriptPubKey);
-        return spk.isPresent() && (ScriptPattern.isP2WPKH(spk.get()) || ScriptPattern.isP2PKH(spk.get())
-                || ScriptPattern.isP2PK(spk.get()));
+        return KeySpendVerifier.verifiable(scriptPubKey);
     }
 
     /**
      * Checks input {@code index} of {@code tx}, which spends {@code spent}; empty when valid or not
-     * verifiable, else the reject reason ({@code mandatory-script-verify-flag-failed (...)} or, in
-     * the mempool, {@code non-mandatory-script-verify-flag (...)} for policy-only failures).
+     * verifiable, else the reject reason. In the mempool, as bitcoind's CheckInputScripts: the
+     * standard flags first; a failure is {@code non-mandatory-script-verify-flag (...)} if the spend
+     * passes bitcoind's "mandatory" flags (P2SH alone, so any P2WPKH spend and a legacy signature
+     * that only breaks BIP 66 do), else {@code mandatory-script-verify-flag-failed (...)}, both with
+     * the standard run's error.
      */
     static Optional<String> verify(Transaction tx, int index, UnspentOutput spent, Mode mode) {
         Optional<ScriptError> unspendable = unspendableError(spent.scriptPubKey());
         if (unspendable.isPresent()) {
             return mandatory(unspendable.get());
         }
-        Optional<Script> parsed = parse(spent.scriptPubKey());
-        if (parsed.isEmpty()) {
+        if (!verifiable(spent.scriptPubKey())) {
             return Optional.empty();
         }
-        Script spk = parsed.get();
-        TransactionInput in = tx.getInput(index);
-        TransactionWitness witness = in.getWitness();
-        try {
-            if (ScriptPattern.isP2WPKH(spk)) {
-                if (in.getScriptBytes().length != 0) {
-                    return mandatory(ScriptError.SCRIPT_ERR_WITNESS_MALLEATED);
-                }
-                if (witness.getPushCount() != 2) {
-                    // bitcoind's VerifyWitnessProgram for a 20-byte v0 program: any stack but two items,
-                    // empty included (WITNESS_EMPTY is for P2WSH only)
-                    return mandatory(ScriptError.SCRIPT_ERR_WITNESS_PROGRAM_MISMATCH);
-                }
-                if (mode == Mode.MEMPOOL && !compressed(witness.getPush(1))) {
-                    return nonMandatory(ScriptError.SCRIPT_ERR_WITNESS_PUBKEYTYPE);
-                }
-                in.getScriptSig().correctlySpends(tx, index, witness, spent.value(), spk, Script.ALL_VERIFY_FLAGS);
-            } else if (ScriptPattern.isP2PKH(spk) || ScriptPattern.isP2PK(spk)) {
-                if (witness.getPushCount() != 0) {
-                    return mandatory(ScriptError.SCRIPT_ERR_WITNESS_UNEXPECTED);
-                }
-                in.getScriptSig().correctlySpends(tx, index, null, spent.value(), spk, Script.ALL_VERIFY_FLAGS);
-            }
+        Result first = KeySpendVerifier.verify(tx, index, spent.scriptPubKey(), spent.value(),
+                mode == Mode.MEMPOOL ? Rules.POLICY : Rules.CONSENSUS);
+        if (first instanceof Result.Valid) {
             return Optional.empty();
-        } catch (ScriptException e) {
-            return failed(e.getError(), signatureOf(in, spk), mode);
-        } catch (RuntimeException e) {
-            // bitcoinj throws these for undecodable keys and signatures: to bitcoind, a failed CHECKSIG
-            return failed(ScriptError.SCRIPT_ERR_CHECKSIGVERIFY, signatureOf(in, spk), mode);
         }
+        if (first instanceof Result.NotVerifiable) {
+            return mandatory(ScriptError.SCRIPT_ERR_SIG_PUSHONLY);
+        }
+        ScriptError error = ((Result.Failed) first).error();
+        if (mode == Mode.MEMPOOL && KeySpendVerifier.verify(tx, index, spent.scriptPubKey(), spent.value(),
+                Rules.P2SH_ONLY) instanceof Result.Valid) {
+            return Optional.of("non-mandatory-script-verify-flag (" + ScriptErrors.text(error) + ")");
+        }
+        return mandatory(error);
     }
 
     /**
@@ -95,48 +76,7 @@ final class SpendVerifier {
         return Optional.empty();
     }
 
-    /**
-     * bitcoinj reports a wrong signature as CHECKSIGVERIFY; bitcoind's interpreter runs OP_CHECKSIG,
-     * which leaves false (EVAL_FALSE), or, with the mempool's NULLFAIL policy and a non-empty
-     * signature, fails with NULLFAIL; both are mandatory failures (the signature is just wrong).
-     */
-    private static Optional<String> failed(ScriptError error, byte[] signature, Mode mode) {
-        if (error == ScriptError.SCRIPT_ERR_CHECKSIGVERIFY) {
-            boolean nullFail = mode == Mode.MEMPOOL && signature != null && signature.length > 0;
-            return mandatory(nullFail ? ScriptError.SCRIPT_ERR_SIG_NULLFAIL : ScriptError.SCRIPT_ERR_EVAL_FALSE);
-        }
-        return mandatory(error);
-    }
-
-    private static byte[] signatureOf(TransactionInput in, Script spk) {
-        try {
-            if (ScriptPattern.isP2WPKH(spk)) {
-                return in.getWitness().getPushCount() > 0 ? in.getWitness().getPush(0) : null;
-            }
-            Script sig = in.getScriptSig();
-            return sig.chunks().isEmpty() ? null : sig.chunks().get(0).data;
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static boolean compressed(byte[] pubKey) {
-        return pubKey.length == 33 && (pubKey[0] == 0x02 || pubKey[0] == 0x03);
-    }
-
     private static Optional<String> mandatory(ScriptError e) {
         return Optional.of("mandatory-script-verify-flag-failed (" + ScriptErrors.text(e) + ")");
-    }
-
-    private static Optional<String> nonMandatory(ScriptError e) {
-        return Optional.of("non-mandatory-script-verify-flag (" + ScriptErrors.text(e) + ")");
-    }
-
-    private static Optional<Script> parse(byte[] script) {
-        try {
-            return Optional.of(Script.parse(script));
-        } catch (ScriptException e) {
-            return Optional.empty();
-        }
     }
 }

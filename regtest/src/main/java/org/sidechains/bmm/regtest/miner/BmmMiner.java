@@ -216,14 +216,13 @@ public final class BmmMiner implements AutoCloseable {
                         + " or the node keeps moving)");
             }
         }
-        List<PooledBribe> bribes = pool.snapshot();
-        if (!pool.tip().hash().equals(template.prevBlockHash())) {
-            // the follower moved the pool to another tip meanwhile: its bribes were not for this block
-            bribes = List.of();
-        }
-        // highest bribe first: if the block is over bitcoind's limits, the assembler leaves out the last ones
+        BribePool.Snapshot admitted = pool.snapshotWithTip();
+        // the follower may have moved the pool to another tip meanwhile: then its bribes are not for this block
+        List<PooledBribe> bribes = admitted.tip().hash().equals(template.prevBlockHash()) ? admitted.bribes() : List.of();
+        // highest bribe first (ties: first received): where two spend one coin the assembler keeps the first,
+        // and over bitcoind's limits it leaves out the last ones
         List<Transaction> winners = bribes.stream()
-                .sorted(java.util.Comparator.comparing(PooledBribe::amount).reversed())
+                .sorted(PooledBribe.BEST_FIRST)
                 .map(PooledBribe::tx).collect(Collectors.toList());
         Optional<Transaction> sweep = sweep();
         BlockAssembler.Options opts = BlockAssembler.Options.NONE
