@@ -203,6 +203,11 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         }
         for (StateDatabase.StoredBody b : db.bodies(Math.max(keepFrom, 0))) {
             if (lookup(b.header().getHeader().getHash(), getChainHead()) == null) {
+                if (lookup(b.header().getHeader().getPrevBlockHash(), getChainHead()) == null) {
+                    // a side block whose parent is deeper than the kept bodies: a header without its parent would
+                    // make bitcoinj's findSplit throw on the next block of that branch; it comes again as an orphan
+                    continue;
+                }
                 blockStore.put(b.header()); // a side block's header, lost with a new store (in height order: parents first)
             }
             Kept k = keepBody(b.height(), b.block(), PrevoutSource.NONE);
@@ -647,6 +652,11 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         }
         List<StoredBlock> blocks = new ArrayList<>();
         StoredBlock head = getChainHead();
+        if (height + 1 < lowestUndoable(head.getHeight())) {
+            throw new BlockStoreException("no undo data to roll back to height " + height + " from " + head.getHeight()
+                    + " (kept for " + config.maxReorgDepth() + " blocks below the head):"
+                    + " follow the chain again from genesis with a new store");
+        }
         while (head.getHeight() > height) {
             if (undoOf(head.getHeader().getHash()) == null) {
                 throw new BlockStoreException("no undo data to roll back block " + head.getHeader().getHash()
@@ -830,6 +840,12 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
                         + " reaches below the headers the block store keeps");
             }
         }
+        if (!oldBranch.isEmpty() && a.getHeight() + 1 < lowestUndoable(getChainHead().getHeight())) {
+            // a side block that arrived late may still have its undo data in memory, but the state database
+            // keeps only this deep: going further would lose outputs it can no longer restore
+            throw new VerificationException("reorg deeper than the kept undo data (" + config.maxReorgDepth()
+                    + " blocks): it would take off " + oldBranch.size() + " blocks, down to height " + (a.getHeight() + 1));
+        }
         log.info("reorg at height {}: {} block(s) off, {} on", a.getHeight(), oldBranch.size(), newBranch.size() + 1);
         for (StoredBlock old : oldBranch) {
             Sha256Hash hash = old.getHeader().getHash();
@@ -960,9 +976,17 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         k.undo = null;
     }
 
+    /**
+     * The lowest height a disconnect may reach with the head at {@code headHeight}: the undo data of
+     * the blocks from there up is kept, in memory and in the state database (which prunes below it).
+     */
+    private int lowestUndoable(int headHeight) {
+        return headHeight - config.maxReorgDepth();
+    }
+
     /** Keeps blocks (bodies, and undo data while connected) for the last maxReorgDepth heights. */
     private void prune(int headHeight) {
-        int keepFrom = headHeight - config.maxReorgDepth();
+        int keepFrom = lowestUndoable(headHeight);
         // arrival order is height order but for side blocks that came late: those go a little later
         while (!keptOrder.isEmpty() && keptOrder.peekFirst().height < keepFrom) {
             kept.remove(keptOrder.pollFirst().hash);

@@ -64,6 +64,8 @@ final class StateDatabase implements AutoCloseable {
     private boolean created;
     /** The height of the saved tip as of the last commit; -1 until read. */
     private int savedTip = -1;
+    /** Undo data below this height is gone (the last save's keepFrom; unknown before the first one). */
+    private int prunedBelow = Integer.MIN_VALUE;
     /** The write statements, prepared once: a head change runs a handful of them. */
     private final Map<String, PreparedStatement> statements = new HashMap<>();
 
@@ -235,6 +237,17 @@ final class StateDatabase implements AutoCloseable {
         }
     }
 
+    /**
+     * The lowest height with a kept body: every save drops bodies and undo data below the same
+     * height, so nothing below it can be taken off (no body at all: nothing was dropped yet).
+     */
+    private int lowestBody() throws SQLException {
+        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT MIN(height) FROM bodies")) {
+            int h = r.next() ? r.getInt(1) : 0;
+            return r.wasNull() ? Integer.MIN_VALUE : h;
+        }
+    }
+
     /** The hash of the connected block at {@code height}. */
     Sha256Hash hashAt(int height) throws BlockStoreException {
         return Sha256Hash.wrap(columnAt("hash", height));
@@ -372,6 +385,7 @@ final class StateDatabase implements AutoCloseable {
             // anything else is a bug upstream, refused here before it can leave a gap
             if (savedTip < 0) {
                 savedTip = tipHeight();
+                prunedBelow = lowestBody();
             }
             int tip = savedTip;
             for (Change c : changes) {
@@ -388,6 +402,11 @@ final class StateDatabase implements AutoCloseable {
                         throw new BlockStoreException("cannot take block " + d.hash() + " at height " + d.height()
                                 + " off the saved tip at height " + tip);
                     }
+                    if (d.height() < prunedBelow) {
+                        // the outputs it spent were pruned with the last save: taking it off would lose them
+                        throw new BlockStoreException("cannot take block " + d.hash() + " at height " + d.height()
+                                + " off: its undo data was dropped (kept down to height " + prunedBelow + ")");
+                    }
                     disconnect(d.height());
                     tip--;
                 }
@@ -399,6 +418,7 @@ final class StateDatabase implements AutoCloseable {
             }
             db.commit();
             savedTip = tip;
+            prunedBelow = Math.max(prunedBelow, keepFrom);
         } catch (SQLException e) {
             rollbackQuietly();
             throw failure("write", e);

@@ -292,7 +292,7 @@ class BmmBlockChainEdgesTest {
     }
 
     @Test
-    void addThrowsWhenADisconnectedBlockBelowIsNoLongerKept() throws Exception {
+    void disconnectToStopsAtMaxReorgDepthEvenWhereLateBlocksStillHaveUndoData() {
         List<Block> a = branch(net.tip(), 2, 0); // heights 1, 2
         a.forEach(net.chain::offer);
         Sha256Hash fork = net.tip();
@@ -300,16 +300,19 @@ class BmmBlockChainEdgesTest {
         for (int i = 0; i < 3; i++) {
             net.chain.offer(upA.get(i));
         }
-        for (Block b : branch(fork, 6, 20)) { // 3..8: wins, and the first A blocks are pruned
+        for (Block b : branch(fork, 6, 20)) { // 3..8: wins; its blocks 3 and 4 arrived after A's and keep their undo
             net.chain.offer(b);
         }
         assertEquals(8, net.chain.getBestChainHeight());
-        net.chain.disconnectTo(2);
-        Block a6 = upA.get(3);
-        org.bitcoinj.core.VerificationException e = assertThrows(org.bitcoinj.core.VerificationException.class,
-                () -> net.chain.add(a6));
-        assertTrue(e.getMessage().contains("no longer kept"), e.getMessage());
-        assertEquals(2, net.chain.getBestChainHeight(), "nothing changed");
+        Sha256Hash head = net.tip();
+        List<D3Row> before = net.chain.d3().rows();
+        // maxReorgDepth 3: a state database keeps undo data down to height 5, so memory must not go further
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> net.chain.disconnectTo(2));
+        assertTrue(e.getMessage().contains("no undo data"), e.getMessage());
+        assertEquals(head, net.tip());
+        assertEquals(before, net.chain.d3().rows());
+        net.chain.disconnectTo(4); // the deepest it may go: blocks 5..8 off
+        assertEquals(4, net.chain.getBestChainHeight());
     }
 
     @Test
