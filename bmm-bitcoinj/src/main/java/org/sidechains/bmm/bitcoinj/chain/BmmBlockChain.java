@@ -93,6 +93,8 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     private final Map<Sha256Hash, Kept> kept;
     /** The same, in arrival order, for pruning. */
     private final ArrayDeque<Kept> keptOrder = new ArrayDeque<>();
+    /** No undo data is kept below this height: the highest the kept range's bottom has been (lowestUndoable). */
+    private int undoFloor = Integer.MIN_VALUE;
     private final Deque<Runnable> journal = new ArrayDeque<>();
     private final D3View lockedD3;
     /** OP_CBV for one input, against D3 as of the parent block (the check runs before D3 moves). */
@@ -190,6 +192,7 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
             log.warn("{} header(s) the block store lacked were put back from the BMM state database", put);
         }
         int keepFrom = dbTip - config.maxReorgDepth();
+        undoFloor = keepFrom; // the database pruned below this when it saved its tip
         d3.connect(0, Optional.empty());
         Map<Integer, D3Undo> d3Undo = new HashMap<>();
         db.replay((h, m7) -> {
@@ -981,12 +984,14 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
      * the blocks from there up is kept, in memory and in the state database (which prunes below it).
      */
     private int lowestUndoable(int headHeight) {
-        return headHeight - config.maxReorgDepth();
+        // never below what an earlier, higher head pruned (a disconnectTo lowers the head, not what is kept)
+        return Math.max(headHeight - config.maxReorgDepth(), undoFloor);
     }
 
     /** Keeps blocks (bodies, and undo data while connected) for the last maxReorgDepth heights. */
     private void prune(int headHeight) {
         int keepFrom = lowestUndoable(headHeight);
+        undoFloor = keepFrom;
         // arrival order is height order but for side blocks that came late: those go a little later
         while (!keptOrder.isEmpty() && keptOrder.peekFirst().height < keepFrom) {
             kept.remove(keptOrder.pollFirst().hash);

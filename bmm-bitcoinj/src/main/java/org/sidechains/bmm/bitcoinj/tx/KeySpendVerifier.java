@@ -1,5 +1,6 @@
 package org.sidechains.bmm.bitcoinj.tx;
 
+import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -112,8 +113,13 @@ public final class KeySpendVerifier {
             return pushes == null ? VALID : pushes;
         }
         if (ScriptPattern.isP2WPKH(spk)) {
-            // the scriptSig runs first (it must be empty, which leaves the program on the stack: true)
+            // the scriptSig runs first (its own errors come first); it must be empty, which leaves the
+            // program on the stack: true
             if (in.getScriptBytes().length != 0) {
+                Result sigScript = pushes(in.getScriptBytes(), policy, new ArrayList<>());
+                if (sigScript instanceof Result.Failed) {
+                    return sigScript;
+                }
                 return fail(ScriptError.SCRIPT_ERR_WITNESS_MALLEATED, "a P2WPKH spend must have an empty scriptSig");
             }
             if (witness.getPushCount() != 2) {
@@ -141,6 +147,11 @@ public final class KeySpendVerifier {
         Result pushes = pushes(in.getScriptBytes(), policy, stack);
         if (pushes != null) {
             return pushes;
+        }
+        // the scriptPubKey runs on that stack: P2PKH's OP_DUP and hash push add two items, P2PK's key one
+        if (stack.size() + (ScriptPattern.isP2PKH(spk) ? 2 : 1) > MAX_STACK_SIZE) {
+            return fail(ScriptError.SCRIPT_ERR_STACK_SIZE, "the scriptSig's " + stack.size()
+                    + " items and the script's own pass 1,000 stack items");
         }
         byte[] sig;
         byte[] key;
@@ -254,6 +265,9 @@ public final class KeySpendVerifier {
             if (c.opcode == ScriptOpCodes.OP_RESERVED) {
                 return fail(ScriptError.SCRIPT_ERR_BAD_OPCODE, "OP_RESERVED in the scriptSig");
             }
+            if (c.data != null && c.data.length > MAX_ELEMENT_SIZE) { // Core checks the size before minimality
+                return fail(ScriptError.SCRIPT_ERR_PUSH_SIZE, "a push in the scriptSig is over 520 bytes");
+            }
             if (policy && !c.isShortestPossiblePushData()) {
                 return fail(ScriptError.SCRIPT_ERR_MINIMALDATA, "a push in the scriptSig is not minimal");
             }
@@ -266,9 +280,6 @@ public final class KeySpendVerifier {
                 item = new byte[] {(byte) 0x81};
             } else {
                 item = new byte[] {(byte) Script.decodeFromOpN(c.opcode)};
-            }
-            if (item.length > MAX_ELEMENT_SIZE) {
-                return fail(ScriptError.SCRIPT_ERR_PUSH_SIZE, "a push in the scriptSig is over 520 bytes");
             }
             stack.add(item);
             if (stack.size() > MAX_STACK_SIZE) {
@@ -306,7 +317,12 @@ public final class KeySpendVerifier {
 
     private static boolean lowS(byte[] sig) {
         try {
-            return ECKey.ECDSASignature.decodeFromDER(Arrays.copyOf(sig, sig.length - 1)).isCanonical();
+            ECKey.ECDSASignature rs = ECKey.ECDSASignature.decodeFromDER(Arrays.copyOf(sig, sig.length - 1));
+            BigInteger n = ECKey.ecDomainParameters().getN();
+            if (rs.r.compareTo(n) >= 0 || rs.s.compareTo(n) >= 0) {
+                return true; // Core's lax parser turns an r or s out of range into a zero signature, which is low
+            }
+            return rs.isCanonical();
         } catch (RuntimeException | SignatureDecodeException e) {
             return false;
         }

@@ -162,4 +162,41 @@ class BmmChainDeepReorgTest {
         assertEquals(a5.getHash(), c.getChainHead().getHeader().getHash());
         c.close();
     }
+
+    /**
+     * After disconnectTo lowers the head, a reorg may still go only as deep as the undo data kept for
+     * the highest head: the state database pruned below that. It was refused by the database with an
+     * IllegalStateException out of offer(), and went through without a database.
+     */
+    @Test
+    void afterADisconnectReorgsStopWhereTheHighestHeadsUndoDataStops() throws Exception {
+        BmmChainConfig cfg = new BmmChainConfig(BmmParams.regtest(), 2);
+        BmmBlockChain memory = new BmmBlockChain(P, new MemoryBlockStore(P.getGenesisBlock()), cfg);
+        BmmBlockChain saved = new BmmBlockChain(P, new MemoryBlockStore(P.getGenesisBlock()),
+                cfg.withStateDatabase(dir.resolve("s.bmm")));
+        Block m1 = build(P.getGenesisBlock());
+        Block m2 = build(m1);
+        Block m3 = build(m2);
+        Block s2 = build(m1);
+        Block s3 = build(s2);
+        Block s4 = build(s3);
+        Block s5 = build(s4);
+        Block n2 = build(m1);
+        Block n3 = build(n2);
+        Block n4 = build(n3); // would take s3 and s2 off: below 5 - 2
+        for (BmmBlockChain c : List.of(memory, saved)) {
+            for (Block b : List.of(m1, m2, m3, s2, s3, s4, s5)) {
+                c.offer(b);
+            }
+            c.disconnectTo(3);
+            assertEquals(s3.getHash(), c.getChainHead().getHeader().getHash());
+            c.offer(n2);
+            c.offer(n3);
+            Offer.Refused r = assertInstanceOf(Offer.Refused.class, c.offer(n4));
+            assertTrue(r.message().contains("reorg deeper than the kept undo data"), r.message());
+            assertEquals(s3.getHash(), c.getChainHead().getHeader().getHash());
+        }
+        assertEquals(memory.d3().rows(), saved.d3().rows());
+        saved.close();
+    }
 }

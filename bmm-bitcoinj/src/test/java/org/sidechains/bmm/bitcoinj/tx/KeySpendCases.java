@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.bitcoinj.base.Coin;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.Transaction;
@@ -113,10 +114,45 @@ public final class KeySpendCases {
                 Extra.NONE, Optional.of(ScriptError.SCRIPT_ERR_EVAL_FALSE), Optional.of(ScriptError.SCRIPT_ERR_SIG_NULLFAIL)));
         cases.add(legacy("p2pk undefined hash type 0x00", coins, Kind.P2PK, 0x00, Sig.PLAIN, Extra.NONE, ok,
                 Optional.of(ScriptError.SCRIPT_ERR_SIG_HASHTYPE)));
+        // the stack limit counts the scriptPubKey's own items: P2PKH adds two, P2PK one
+        Optional<ScriptError> stack = Optional.of(ScriptError.SCRIPT_ERR_STACK_SIZE);
+        Optional<ScriptError> clean = Optional.of(ScriptError.SCRIPT_ERR_CLEANSTACK);
+        cases.add(legacy("p2pkh 999 stack items", coins, Kind.P2PKH, fill(997), false, stack, stack, stack));
+        cases.add(legacy("p2pkh 998 stack items", coins, Kind.P2PKH, fill(996), false, ok, clean, ok));
+        cases.add(legacy("p2pk 1000 stack items", coins, Kind.P2PK, fill(999), false, stack, stack, stack));
+        cases.add(legacy("p2pk 999 stack items", coins, Kind.P2PK, fill(998), false, ok, clean, ok));
+        Optional<ScriptError> pushSize = Optional.of(ScriptError.SCRIPT_ERR_PUSH_SIZE);
+        Case big = legacy("p2pkh a 521-byte item pushed with PUSHDATA4", coins, Kind.P2PKH, b -> { }, false,
+                pushSize, pushSize, pushSize);
+        byte[] rest = big.tx().getInput(0).getScriptBytes();
+        byte[] withBig = new byte[5 + 521 + rest.length]; // bitcoinj will not write a push over 520 bytes itself
+        withBig[0] = (byte) ScriptOpCodes.OP_PUSHDATA4;
+        withBig[1] = (byte) (521 & 0xff);
+        withBig[2] = (byte) (521 >> 8);
+        System.arraycopy(rest, 0, withBig, 5 + 521, rest.length);
+        big.tx().replaceInput(0, big.tx().getInput(0).withScriptBytes(withBig));
+        cases.add(big);
+        // the scriptSig runs before the witness's rule that it be empty
+        Case malleated = segwit("p2wpkh scriptSig with a non-minimal push", coins, KEY, 0x01, Sig.PLAIN,
+                Optional.of(ScriptError.SCRIPT_ERR_WITNESS_MALLEATED), Optional.of(ScriptError.SCRIPT_ERR_MINIMALDATA));
+        malleated.tx().replaceInput(0, malleated.tx().getInput(0).withScriptBytes(new byte[] {0x4c, 0x01, 0x07}));
+        cases.add(malleated);
+        // Core's lax parser makes an S of n or more a zero signature: not "high", it just fails
+        cases.add(segwit("p2wpkh S above the curve order", coins, KEY, 0x01, Sig.S_TOO_BIG,
+                Optional.of(ScriptError.SCRIPT_ERR_EVAL_FALSE), Optional.of(ScriptError.SCRIPT_ERR_SIG_NULLFAIL)));
         return cases;
     }
 
-    private enum Sig { PLAIN, HASHED_AS_ALL, HIGH_S, WRONG, PADDED_R, EMPTY }
+    private enum Sig { PLAIN, HASHED_AS_ALL, HIGH_S, WRONG, PADDED_R, EMPTY, S_TOO_BIG }
+
+    /** {@code n} empty pushes (OP_0) below the signature. */
+    private static Consumer<ScriptBuilder> fill(int n) {
+        return b -> {
+            for (int i = 0; i < n; i++) {
+                b.smallNum(0);
+            }
+        };
+    }
 
     private enum Extra { NONE, ITEM_BELOW, PUSHDATA1 }
 
@@ -142,15 +178,29 @@ public final class KeySpendCases {
 
     private static Case legacy(String name, Coins coins, Kind kind, int hashType, Sig how, Extra extra,
                                Optional<ScriptError> consensus, Optional<ScriptError> policy) {
+        Consumer<ScriptBuilder> below = extra == Extra.ITEM_BELOW ? b -> b.op(ScriptOpCodes.OP_1) : b -> { };
+        // P2SH alone: BIP 66 off, so a padded R is parsed and verifies; a wrong signature still fails
+        Optional<ScriptError> p2shOnly = how == Sig.HASHED_AS_ALL || how == Sig.WRONG || how == Sig.EMPTY
+                ? Optional.of(ScriptError.SCRIPT_ERR_EVAL_FALSE) : Optional.empty();
+        return legacy(name, coins, kind, hashType, how, below, extra == Extra.PUSHDATA1, consensus, policy, p2shOnly);
+    }
+
+    private static Case legacy(String name, Coins coins, Kind kind, Consumer<ScriptBuilder> below, boolean pushdata1,
+                               Optional<ScriptError> consensus, Optional<ScriptError> policy,
+                               Optional<ScriptError> p2shOnly) {
+        return legacy(name, coins, kind, 0x01, Sig.PLAIN, below, pushdata1, consensus, policy, p2shOnly);
+    }
+
+    private static Case legacy(String name, Coins coins, Kind kind, int hashType, Sig how, Consumer<ScriptBuilder> below,
+                               boolean pushdata1, Optional<ScriptError> consensus, Optional<ScriptError> policy,
+                               Optional<ScriptError> p2shOnly) {
         Spendable coin = coins.next(kind);
         Transaction tx = unsigned(coin);
         byte[] spk = kind.script.program();
         byte[] sig = sign(KEY, how, hashType, (t, type) -> t.hashForSignature(0, spk, type), tx);
         ScriptBuilder b = new ScriptBuilder();
-        if (extra == Extra.ITEM_BELOW) {
-            b.op(ScriptOpCodes.OP_1);
-        }
-        if (extra == Extra.PUSHDATA1) {
+        below.accept(b);
+        if (pushdata1) {
             b.addChunk(new ScriptChunk(ScriptOpCodes.OP_PUSHDATA1, sig));
         } else {
             b.data(sig);
@@ -159,9 +209,6 @@ public final class KeySpendCases {
             b.data(KEY.getPubKey());
         }
         tx.replaceInput(0, tx.getInput(0).withScriptSig(b.build()));
-        // P2SH alone: BIP 66 off, so a padded R is parsed and verifies; a wrong signature still fails
-        Optional<ScriptError> p2shOnly = how == Sig.HASHED_AS_ALL || how == Sig.WRONG || how == Sig.EMPTY
-                ? Optional.of(ScriptError.SCRIPT_ERR_EVAL_FALSE) : Optional.empty();
         return new Case(name, kind, coin, tx, consensus, policy, p2shOnly);
     }
 
@@ -188,9 +235,28 @@ public final class KeySpendCases {
         if (how == Sig.PADDED_R) {
             der = padR(der);
         }
+        if (how == Sig.S_TOO_BIG) {
+            der = withMaxS(der);
+        }
         byte[] out = Arrays.copyOf(der, der.length + 1);
         out[der.length] = (byte) hashType;
         return out;
+    }
+
+    /** The same R with S = 2^256 - 1 (strict DER: 0x00 then 32 bytes of 0xff), above the curve order. */
+    private static byte[] withMaxS(byte[] der) {
+        int lenR = der[3] & 0xff;
+        ByteArrayOutputStream o = new ByteArrayOutputStream();
+        o.write(0x30);
+        o.write(2 + lenR + 2 + 33);
+        o.write(der, 2, 2 + lenR);
+        o.write(0x02);
+        o.write(33);
+        o.write(0x00);
+        for (int i = 0; i < 32; i++) {
+            o.write(0xff);
+        }
+        return o.toByteArray();
     }
 
     /** The same DER with one more leading zero byte in R (not minimal: BIP 66 refuses it). */
