@@ -243,6 +243,14 @@ public final class BribePool {
         public Snapshot {
             bribes = List.copyOf(bribes);
         }
+
+        /**
+         * The bribes' transactions, best first: highest bribe, then first received (what the block
+         * assembler takes; where two spend the same coin, it keeps the one given first).
+         */
+        public List<Transaction> winners() {
+            return bribes.stream().sorted(PooledBribe.BEST_FIRST).map(PooledBribe::tx).toList();
+        }
     }
 
     /**
@@ -255,14 +263,9 @@ public final class BribePool {
         }
     }
 
-    /**
-     * The winners' transactions, best first: highest bribe, then first received (what the block
-     * assembler takes; where two spend the same coin, it keeps the one given first).
-     */
+    /** The winners' transactions, best first ({@link Snapshot#winners()}). */
     public List<Transaction> winners() {
-        return snapshot().stream()
-                .sorted(PooledBribe.BEST_FIRST)
-                .map(PooledBribe::tx).toList();
+        return snapshotWithTip().winners();
     }
 
     public Optional<PooledBribe> best(int chain) {

@@ -86,7 +86,10 @@ public final class KeySpendVerifier {
 
     /** Whether {@code scriptPubKey} is of a type this class checks. */
     public static boolean verifiable(byte[] scriptPubKey) {
-        Script spk = parse(scriptPubKey);
+        return singleKey(parse(scriptPubKey));
+    }
+
+    private static boolean singleKey(Script spk) {
         return spk != null && (ScriptPattern.isP2WPKH(spk) || ScriptPattern.isP2PKH(spk) || ScriptPattern.isP2PK(spk));
     }
 
@@ -100,7 +103,7 @@ public final class KeySpendVerifier {
         Objects.requireNonNull(spentValue, "spentValue");
         Objects.requireNonNull(rules, "rules");
         Script spk = parse(spentScript);
-        if (spk == null || !(ScriptPattern.isP2WPKH(spk) || ScriptPattern.isP2PKH(spk) || ScriptPattern.isP2PK(spk))) {
+        if (!singleKey(spk)) {
             return new Result.NotVerifiable("not a P2WPKH, P2PKH or P2PK output");
         }
         boolean policy = rules == Rules.POLICY;

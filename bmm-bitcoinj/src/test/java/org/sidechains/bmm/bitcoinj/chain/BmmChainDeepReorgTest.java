@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +78,15 @@ class BmmChainDeepReorgTest {
         return build(prev, List.of());
     }
 
+    /** {@code n} empty blocks, each on the one before, the first on {@code from}. */
+    List<Block> branch(Block from, int n) {
+        List<Block> out = new ArrayList<>();
+        for (Block prev = from; out.size() < n; prev = out.get(out.size() - 1)) {
+            out.add(build(prev));
+        }
+        return out;
+    }
+
     static Transaction spend(TransactionOutPoint op, int salt) {
         Transaction tx = new Transaction();
         tx.addInput(op.hash(), op.index(), Script.parse(new byte[0]));
@@ -103,18 +113,18 @@ class BmmChainDeepReorgTest {
         create.addOutput(Coin.COIN, ScriptBuilder.createP2WSHOutputScript(Script.parse(WS)));
         TransactionOutPoint o = new TransactionOutPoint(0, create.getTxId());
         Block m1 = build(P.getGenesisBlock(), List.of(create));
-        Block m2 = build(m1);
-        Block m3 = build(m2);
+        List<Block> m = branch(m1, 2); // m2, m3
         Block s2 = build(m1, List.of(spend(o, 0))); // arrives after m3, spends o below the activation height
-        Block s3 = build(s2);
-        Block s4 = build(s3);
-        Block s5 = build(s4);
-        Block n2 = build(m1);
-        Block n3 = build(n2);
-        Block n4 = build(n3);
-        Block n5 = build(n4);
-        Block n6 = build(n5); // would take s5..s2 off: 4 blocks, 2 are kept
-        for (Block b : List.of(m1, m2, m3, s2, s3, s4, s5, n2, n3, n4, n5)) {
+        List<Block> s = branch(s2, 3); // s3..s5
+        Block s5 = s.get(2);
+        List<Block> n = branch(m1, 5); // n2..n6
+        Block n6 = n.get(4); // would take s5..s2 off: 4 blocks, 2 are kept
+        List<Block> offered = new ArrayList<>(List.of(m1));
+        offered.addAll(m);
+        offered.add(s2);
+        offered.addAll(s);
+        offered.addAll(n.subList(0, 4));
+        for (Block b : offered) {
             assertEquals(memory.offer(b).getClass(), saved.offer(b).getClass());
         }
         assertEquals(s5.getHash(), saved.getChainHead().getHeader().getHash());
@@ -143,15 +153,13 @@ class BmmChainDeepReorgTest {
     void aSideBlockWhoseParentIsNotKeptIsNotPutBack() throws Exception {
         BmmChainConfig cfg = new BmmChainConfig(BmmParams.regtest(), 2).withStateDatabase(dir.resolve("s.bmm"));
         BmmBlockChain c = new BmmBlockChain(P, new MemoryBlockStore(P.getGenesisBlock()), cfg);
-        Block a1 = build(P.getGenesisBlock());
-        Block a2 = build(a1);
-        Block s2 = build(a1);
-        Block s3 = build(s2);
-        Block a3 = build(a2);
-        Block a4 = build(a3);
-        Block a5 = build(a4);
-        Block s4 = build(s3);
-        for (Block b : List.of(a1, a2, s2, a3, s3, a4, a5)) {
+        List<Block> a = branch(P.getGenesisBlock(), 5); // a1..a5
+        List<Block> side = branch(a.get(0), 3); // s2..s4 on a1
+        Block s2 = side.get(0);
+        Block s3 = side.get(1);
+        Block s4 = side.get(2);
+        Block a5 = a.get(4);
+        for (Block b : List.of(a.get(0), a.get(1), s2, a.get(2), s3, a.get(3), a5)) {
             c.offer(b);
         }
         c.close();
@@ -174,25 +182,18 @@ class BmmChainDeepReorgTest {
         BmmBlockChain memory = new BmmBlockChain(P, new MemoryBlockStore(P.getGenesisBlock()), cfg);
         BmmBlockChain saved = new BmmBlockChain(P, new MemoryBlockStore(P.getGenesisBlock()),
                 cfg.withStateDatabase(dir.resolve("s.bmm")));
-        Block m1 = build(P.getGenesisBlock());
-        Block m2 = build(m1);
-        Block m3 = build(m2);
-        Block s2 = build(m1);
-        Block s3 = build(s2);
-        Block s4 = build(s3);
-        Block s5 = build(s4);
-        Block n2 = build(m1);
-        Block n3 = build(n2);
-        Block n4 = build(n3); // would take s3 and s2 off: below 5 - 2
+        List<Block> m = branch(P.getGenesisBlock(), 3); // m1..m3
+        List<Block> s = branch(m.get(0), 4); // s2..s5 on m1
+        Block s3 = s.get(1);
+        List<Block> n = branch(m.get(0), 3); // n2..n4 on m1; n4 would take s3 and s2 off: below 5 - 2
         for (BmmBlockChain c : List.of(memory, saved)) {
-            for (Block b : List.of(m1, m2, m3, s2, s3, s4, s5)) {
-                c.offer(b);
-            }
+            m.forEach(c::offer);
+            s.forEach(c::offer);
             c.disconnectTo(3);
             assertEquals(s3.getHash(), c.getChainHead().getHeader().getHash());
-            c.offer(n2);
-            c.offer(n3);
-            Offer.Refused r = assertInstanceOf(Offer.Refused.class, c.offer(n4));
+            c.offer(n.get(0));
+            c.offer(n.get(1));
+            Offer.Refused r = assertInstanceOf(Offer.Refused.class, c.offer(n.get(2)));
             assertTrue(r.message().contains("reorg deeper than the kept undo data"), r.message());
             assertEquals(s3.getHash(), c.getChainHead().getHeader().getHash());
         }

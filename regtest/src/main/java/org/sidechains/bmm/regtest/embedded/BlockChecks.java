@@ -18,7 +18,6 @@ import org.sidechains.bmm.bitcoinj.tx.TransactionChecks;
  */
 final class BlockChecks {
     static final int MAX_BLOCK_WEIGHT = 4_000_000;
-    static final long MAX_MONEY = TransactionChecks.MAX_MONEY;
     static final int WITNESS_SCALE_FACTOR = 4;
     private static final long LOCKTIME_THRESHOLD = 500_000_000L;
     private static final long SEQUENCE_FINAL = 0xffffffffL;

@@ -16,6 +16,7 @@ import org.bitcoinj.core.TransactionOutput;
 import org.sidechains.bmm.bitcoinj.assemble.Subsidy;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.tx.BlockReadiness;
+import org.sidechains.bmm.bitcoinj.tx.TransactionChecks;
 import org.sidechains.bmm.d3.D3View;
 import org.sidechains.bmm.rules.BmmParams;
 
@@ -55,8 +56,8 @@ final class ConnectCheck {
                                 "tried to spend coinbase at depth " + (height - coin.height())));
                     }
                     valueIn += coin.value().value;
-                    if (coin.value().value < 0 || coin.value().value > BlockChecks.MAX_MONEY
-                            || valueIn > BlockChecks.MAX_MONEY) {
+                    if (coin.value().value < 0 || coin.value().value > TransactionChecks.MAX_MONEY
+                            || valueIn > TransactionChecks.MAX_MONEY) {
                         return Optional.of(Refusal.of("bad-txns-inputvalues-outofrange", ""));
                     }
                     coins[i] = coin;
@@ -67,7 +68,7 @@ final class ConnectCheck {
                             + ") < value out (" + Money.format(valueOut) + ")"));
                 }
                 fees += valueIn - valueOut;
-                if (fees > BlockChecks.MAX_MONEY) {
+                if (fees > TransactionChecks.MAX_MONEY) {
                     return Optional.of(Refusal.of("bad-txns-accumulated-fee-outofrange", ""));
                 }
                 for (int i = 0; i < ins.size(); i++) {

@@ -4,6 +4,7 @@ import java.util.Arrays;
 import java.util.Objects;
 import org.bitcoinj.base.Coin;
 import org.sidechains.bmm.bitcoinj.prevout.Prevout;
+import org.sidechains.bmm.bitcoinj.tx.Dust;
 
 /**
  * An output in the UTXO set, as bitcoind's {@code Coin}: value, script, the height of the block
@@ -32,7 +33,7 @@ public record UnspentOutput(Coin value, byte[] scriptPubKey, int height, boolean
 
     /** bitcoind's IsUnspendable: never added to the UTXO set (OP_RETURN, or over 10,000 bytes). */
     static boolean unspendable(byte[] script) {
-        return (script.length > 0 && (script[0] & 0xff) == 0x6a) || script.length > MAX_SCRIPT_SIZE;
+        return Dust.unspendable(script);
     }
 
     @Override

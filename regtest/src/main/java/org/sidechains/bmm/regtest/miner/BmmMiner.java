@@ -218,12 +218,11 @@ public final class BmmMiner implements AutoCloseable {
         }
         BribePool.Snapshot admitted = pool.snapshotWithTip();
         // the follower may have moved the pool to another tip meanwhile: then its bribes are not for this block
-        List<PooledBribe> bribes = admitted.tip().hash().equals(template.prevBlockHash()) ? admitted.bribes() : List.of();
+        boolean forThisBlock = admitted.tip().hash().equals(template.prevBlockHash());
+        List<PooledBribe> bribes = forThisBlock ? admitted.bribes() : List.of();
         // highest bribe first (ties: first received): where two spend one coin the assembler keeps the first,
         // and over bitcoind's limits it leaves out the last ones
-        List<Transaction> winners = bribes.stream()
-                .sorted(PooledBribe.BEST_FIRST)
-                .map(PooledBribe::tx).collect(Collectors.toList());
+        List<Transaction> winners = forThisBlock ? admitted.winners() : List.of();
         Optional<Transaction> sweep = sweep();
         BlockAssembler.Options opts = BlockAssembler.Options.NONE
                 .withExtraTransactions(sweep.map(List::of).orElse(List.of()))

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.DecimalNode;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import org.bitcoinj.base.Coin;
+import org.sidechains.bmm.bitcoinj.tx.TransactionChecks;
 import org.sidechains.bmm.regtest.rpcserver.RpcException;
 
 /** Amounts in JSON as bitcoind writes (ValueFromAmount: BTC with 8 decimals) and reads them (AmountFromValue). */
 final class Amounts {
-    private static final long MAX_MONEY = 21_000_000L * 100_000_000L;
 
     private Amounts() {
     }
@@ -41,7 +41,7 @@ final class Amounts {
         } catch (ArithmeticException e) {
             throw RpcException.typeError("Invalid amount");
         }
-        if (value < 0 || value > MAX_MONEY) {
+        if (value < 0 || value > TransactionChecks.MAX_MONEY) {
             throw RpcException.typeError("Amount out of range");
         }
         return Coin.valueOf(value);
