@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bitcoinj.base.Coin;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.StoredBlock;
@@ -111,7 +112,8 @@ public final class BribePool {
     private final Object lock = new Object();
     private final PooledBribe[] best = new PooledBribe[256];
     private Tip tip;
-    private long nextSequence;
+    /** Numbers submissions as they arrive: "ties: first received" is by this, not by which finishes its checks first. */
+    private final AtomicLong arrivals = new AtomicLong();
 
     /**
      * @param minerKey this miner's key (only the public part is used); compressed, as in M9 scripts
@@ -189,6 +191,7 @@ public final class BribePool {
     public Admission submit(Transaction tx, Optional<Script> m9WitnessScript) {
         Objects.requireNonNull(tx, "tx");
         Objects.requireNonNull(m9WitnessScript, "m9WitnessScript");
+        long received = arrivals.getAndIncrement();
         Optional<M8Tag> tag = M8View.of(tx);
         if (tag.isEmpty()) {
             return refuse(RefusalReason.NOT_M8, tx.getVersion() != 3
@@ -207,7 +210,7 @@ public final class BribePool {
             Accepting result;
             Admission.Refused refused;
             try {
-                result = evaluate(copy, txid, tag.get(), m9WitnessScript, seen);
+                result = evaluate(copy, txid, tag.get(), m9WitnessScript, seen, received);
                 refused = null;
             } catch (Refusal r) {
                 result = null;
@@ -220,7 +223,7 @@ public final class BribePool {
                 if (refused != null) {
                     return refused;
                 }
-                return commit(result, copy, txid, tag.get());
+                return commit(result, copy, txid, tag.get(), received);
             }
         }
     }
@@ -332,9 +335,9 @@ public final class BribePool {
                 "bitcoind refuses the transaction (and a block holding it): " + f.reason()));
     }
 
-    private Accepting evaluate(Transaction tx, Sha256Hash txid, M8Tag tag, Optional<Script> witnessScript, Tip at)
-            throws Refusal {
-        Optional<Admission.Refused> dup = auction(txid, tag.chain(), null);
+    private Accepting evaluate(Transaction tx, Sha256Hash txid, M8Tag tag, Optional<Script> witnessScript, Tip at,
+                               long received) throws Refusal {
+        Optional<Admission.Refused> dup = auction(txid, tag.chain(), null, received);
         if (dup.isPresent()) {
             throw new Refusal(dup.get());
         }
@@ -380,7 +383,7 @@ public final class BribePool {
         }
         Coin bribe = Coin.valueOf(amount);
         // cheap before the signatures: a bribe that cannot win now is refused without verifying them
-        Optional<Admission.Refused> lower = auction(txid, tag.chain(), bribe);
+        Optional<Admission.Refused> lower = auction(txid, tag.chain(), bribe, received);
         if (lower.isPresent()) {
             throw new Refusal(lower.get());
         }
@@ -456,7 +459,8 @@ public final class BribePool {
      * The auction rule against the current best of {@code chain}: DUPLICATE for the same txid,
      * LOWER_THAN_BEST for an amount not above it ({@code amount} null: only the duplicate check).
      */
-    private Optional<Admission.Refused> auction(Sha256Hash txid, int chain, Coin amount) {
+    /** Whether a bribe of {@code amount}, received as number {@code received}, beats the current best (null amount: only the duplicate check). */
+    private Optional<Admission.Refused> auction(Sha256Hash txid, int chain, Coin amount, long received) {
         synchronized (lock) {
             PooledBribe current = best[chain];
             if (current == null) {
@@ -466,7 +470,8 @@ public final class BribePool {
                 return Optional.of(refuse(RefusalReason.DUPLICATE, "tx " + txid + " is already the bribe for chain "
                         + chain));
             }
-            if (amount != null && !amount.isGreaterThan(current.amount())) {
+            boolean tieReceivedFirst = amount != null && amount.equals(current.amount()) && received < current.sequence();
+            if (amount != null && !amount.isGreaterThan(current.amount()) && !tieReceivedFirst) {
                 return Optional.of(refuse(RefusalReason.LOWER_THAN_BEST, "bribe " + amount.value + " sat"
                         + (amount.equals(current.amount()) ? " equals" : " is below") + " the current best for chain "
                         + chain + ", " + current.amount().value + " sat (tx " + current.txid()
@@ -476,13 +481,13 @@ public final class BribePool {
         }
     }
 
-    private Admission commit(Accepting result, Transaction tx, Sha256Hash txid, M8Tag tag) {
+    private Admission commit(Accepting result, Transaction tx, Sha256Hash txid, M8Tag tag, long received) {
         // under the lock, against the same tip the evaluation used
-        Optional<Admission.Refused> lost = auction(txid, tag.chain(), result.amount());
+        Optional<Admission.Refused> lost = auction(txid, tag.chain(), result.amount(), received);
         if (lost.isPresent()) {
             return lost.get();
         }
-        PooledBribe bribe = result.bribe(tx, txid, tag, nextSequence++);
+        PooledBribe bribe = result.bribe(tx, txid, tag, received);
         PooledBribe old = best[tag.chain()];
         best[tag.chain()] = bribe;
         return new Admission.Accepted(bribe.chain(), txid, bribe.amount(),

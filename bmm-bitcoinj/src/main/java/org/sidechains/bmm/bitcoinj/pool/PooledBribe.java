@@ -19,7 +19,7 @@ import org.sidechains.bmm.m8.M8Tag;
  * @param fee      inputs minus outputs, at admission
  * @param payouts  the outputs paying this miner, with the witness script each is locked by (what
  *                 the miner needs to sweep them once their OP_CBV is satisfied)
- * @param sequence the order of admission (a lower number was received earlier)
+ * @param sequence the order of arrival, numbered when {@code submit} was called (a lower number was received earlier)
  */
 public record PooledBribe(M8Tag tag, Transaction tx, Sha256Hash txid, Coin amount, Coin fee, List<Payout> payouts,
                           long sequence) {

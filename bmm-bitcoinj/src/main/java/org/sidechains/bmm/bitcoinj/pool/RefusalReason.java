@@ -36,7 +36,7 @@ public enum RefusalReason {
      * take the bribe back before the miner can claim it.
      */
     REFUND_DELAY_TOO_SHORT("bribe-refund-delay-too-short"),
-    /** The pool already holds a bribe for this chain at least as high (ties: the first received stays). */
+    /** The pool already holds a bribe for this chain at least as high (ties: the first received, by arrival, stays). */
     LOWER_THAN_BEST("bribe-lower-than-best"),
     /**
      * An input spends an output whose script the pool cannot verify (only P2WPKH, P2PKH and P2PK

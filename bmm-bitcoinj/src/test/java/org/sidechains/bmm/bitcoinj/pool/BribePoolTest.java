@@ -15,9 +15,11 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.bitcoinj.base.Coin;
 import org.bitcoinj.core.Block;
 import org.bitcoinj.core.Transaction;
@@ -45,6 +47,7 @@ import org.sidechains.bmm.bitcoinj.m8.BribeBuilder;
 import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Bribe;
 import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Funding;
 import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
+import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.bitcoinj.tx.BlockReadiness;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.cbv.CbvPayload;
@@ -629,5 +632,45 @@ class BribePoolTest {
         BribePool.Snapshot snap = pool.snapshotWithTip();
         assertEquals(Tip.of(net.chain.getChainHead()), snap.tip());
         assertEquals(2, snap.bribes().size());
+    }
+
+    @Test
+    void aTieGoesToTheFirstReceivedEvenIfALaterOneFinishesItsChecksFirst() throws Exception {
+        // the first bribe's input lookup is held up until the second, equal one has been admitted
+        CountDownLatch firstLookingUp = new CountDownLatch(1);
+        CountDownLatch secondAdmitted = new CountDownLatch(1);
+        TransactionOutPoint slowCoin = coins.get(0);
+        PrevoutSource slow = op -> {
+            if (op.equals(slowCoin)) {
+                firstLookingUp.countDown();
+                try {
+                    assertTrue(secondAdmitted.await(30, TimeUnit.SECONDS));
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            return net.chain.prevouts().find(op);
+        };
+        BribePool racing = new BribePool(mary, slow, pool.tip());
+        Transaction first = bribe(9, Coin.COIN, 0).tx();
+        Transaction second = bribe(9, Coin.COIN, 1).tx();
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        try {
+            Future<Admission> firstResult = thread.submit(() -> racing.submit(first));
+            assertTrue(firstLookingUp.await(30, TimeUnit.SECONDS));
+            accepted(racing.submit(second));
+            assertEquals(second.getTxId(), racing.best(9).orElseThrow().txid());
+            secondAdmitted.countDown();
+
+            Admission.Accepted a = accepted(firstResult.get(30, TimeUnit.SECONDS));
+            assertEquals(Optional.of(second.getTxId()), a.replaced());
+        } finally {
+            thread.shutdownNow();
+        }
+        PooledBribe best = racing.best(9).orElseThrow();
+        assertEquals(first.getTxId(), best.txid());
+        // the one received later cannot come back
+        assertTrue(refused(racing.submit(second), RefusalReason.LOWER_THAN_BEST).message().contains("equals"));
+        assertEquals(first.getTxId(), racing.best(9).orElseThrow().txid());
     }
 }
