@@ -17,10 +17,18 @@ public sealed interface CbvCheck {
     record Unsatisfied(String detail) implements CbvCheck {
     }
 
+    /**
+     * The input spends a P2WSH output (native or nested) with an empty witness, so the script that
+     * would run is unknown: invalid under Bitcoin's rules, or the transaction lost its witnesses on
+     * the way (a block downloaded without them). Not a verdict under the BMM rules; it does not pass.
+     */
+    record WitnessMissing(String detail) implements CbvCheck {
+    }
+
     NoCbv NO_CBV = new NoCbv();
 
-    /** Whether the input passes the rule (no OP_CBV ran, or all were satisfied). */
+    /** Whether the input passes the rule (no OP_CBV ran, or all were satisfied); a missing witness does not. */
     default boolean passes() {
-        return !(this instanceof Unsatisfied);
+        return this instanceof NoCbv || this instanceof Satisfied;
     }
 }

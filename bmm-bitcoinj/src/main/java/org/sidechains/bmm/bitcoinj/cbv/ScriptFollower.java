@@ -71,6 +71,15 @@ public final class ScriptFollower {
          */
         record Unidentified(String why) implements Execution {
         }
+
+        /**
+         * A P2WSH output (native or nested in P2SH) spent with an empty witness: invalid under
+         * Bitcoin's rules, and what every such spend looks like in a block that came without its
+         * witnesses (bitcoinj's P2P download strips them unless the witness variant is asked for).
+         * Which script would run is unknown; the block's source, not BMM, is at fault.
+         */
+        record WitnessMissing(Kind kind) implements Execution {
+        }
     }
 
     /** Follows {@code input}, which spends an output whose scriptPubKey is {@code spentScriptPubKey}. */
@@ -114,7 +123,7 @@ public final class ScriptFollower {
         if (version == 0 && program.length == 32) {
             int n = witness.getPushCount();
             if (n == 0) {
-                return new Execution.Unidentified("the witness spending a P2WSH output is empty");
+                return new Execution.WitnessMissing(nested ? Kind.P2SH_P2WSH : Kind.P2WSH);
             }
             byte[] witnessScript = witness.getPush(n - 1);
             if (!MessageDigest.isEqual(Sha256Hash.hash(witnessScript), program)) {

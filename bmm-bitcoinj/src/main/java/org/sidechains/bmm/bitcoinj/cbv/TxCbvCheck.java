@@ -28,6 +28,17 @@ public sealed interface TxCbvCheck {
         }
     }
 
+    /**
+     * Input {@code inputIndex} spends a P2WSH output with an empty witness ({@link CbvCheck.WitnessMissing}):
+     * not a verdict on OP_CBV; sign the transaction, or get it with its witnesses.
+     */
+    record WitnessMissing(int inputIndex, TransactionOutPoint outpoint, String detail) implements TxCbvCheck {
+        public WitnessMissing {
+            Objects.requireNonNull(outpoint);
+            Objects.requireNonNull(detail);
+        }
+    }
+
     default boolean passes() {
         return this instanceof Passed;
     }

@@ -913,6 +913,9 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         if (v instanceof BmmRules.Verdict.MissingPrevout m) {
             throw new PrevoutUnknownException(m.outpoint(), m.detail() + " in block " + block.getHash());
         }
+        if (v instanceof BmmRules.Verdict.WitnessMissing w) {
+            throw new WitnessMissingException(w.outpoint(), w.detail() + " in block " + block.getHash());
+        }
     }
 
     /** Connects a block checked before (a rollback putting back what a refused reorg disconnected). */

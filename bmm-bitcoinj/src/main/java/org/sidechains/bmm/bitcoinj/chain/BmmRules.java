@@ -57,6 +57,13 @@ public final class BmmRules {
         /** An input spends an output that {@code spent} does not know: OP_CBV cannot be judged. */
         record MissingPrevout(TransactionOutPoint outpoint, String detail) implements Verdict {
         }
+
+        /**
+         * An input spends a P2WSH output with an empty witness ({@code CbvCheck.WitnessMissing}): the
+         * block came without its witnesses, or breaks Bitcoin's rules; OP_CBV cannot be judged.
+         */
+        record WitnessMissing(TransactionOutPoint outpoint, String detail) implements Verdict {
+        }
     }
 
     /**
@@ -125,6 +132,9 @@ public final class BmmRules {
         if (c instanceof CbvCheck.Unsatisfied u) {
             return new Verdict.Broken(RejectReason.CBV_UNSATISFIED,
                     "tx " + tx.getTxId() + " input " + j + ": " + u.detail());
+        }
+        if (c instanceof CbvCheck.WitnessMissing w) {
+            return new Verdict.WitnessMissing(in.getOutpoint(), "tx " + tx.getTxId() + " input " + j + ": " + w.detail());
         }
         return null;
     }

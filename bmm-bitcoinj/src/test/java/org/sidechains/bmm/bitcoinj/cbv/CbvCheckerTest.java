@@ -3,6 +3,7 @@ package org.sidechains.bmm.bitcoinj.cbv;
 import static org.bitcoinj.script.ScriptOpCodes.OP_CHECKSIG;
 import static org.bitcoinj.script.ScriptOpCodes.OP_DROP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.sidechains.bmm.bitcoinj.Fixtures.FUNDER;
@@ -11,6 +12,7 @@ import static org.sidechains.bmm.bitcoinj.Fixtures.MIN_ATOP;
 import static org.sidechains.bmm.bitcoinj.Fixtures.NODE;
 
 import java.util.List;
+import java.util.Optional;
 import org.bitcoinj.base.Coin;
 import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionInput;
@@ -29,6 +31,7 @@ import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Bribe;
 import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
 import org.sidechains.bmm.bitcoinj.m9.M9Spender;
 import org.sidechains.bmm.bitcoinj.m9.M9Spender.Claim;
+import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.prevout.PrevoutSource;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.cbv.CbvPayload;
@@ -312,10 +315,15 @@ class CbvCheckerTest {
         CbvCheck.Unsatisfied u = assertInstanceOf(CbvCheck.Unsatisfied.class, CbvChecker.checkInput(
                 tx.getInput(0), M9Scripts.p2wsh(committed).program(), D3_STATE, MIN_ATOP));
         assertTrue(u.detail().contains("does not hash"), u.detail());
-        // an empty witness, and a P2SH redeemScript that does not match, likewise
+        // an empty witness is no verdict on OP_CBV (the witnesses are missing) and does not pass either
         Transaction empty = spending(op);
-        assertInstanceOf(CbvCheck.Unsatisfied.class, CbvChecker.checkInput(
-                empty.getInput(0), M9Scripts.p2wsh(committed).program(), D3_STATE, MIN_ATOP));
+        CbvCheck missing = CbvChecker.checkInput(empty.getInput(0), M9Scripts.p2wsh(committed).program(), D3_STATE, MIN_ATOP);
+        assertInstanceOf(CbvCheck.WitnessMissing.class, missing);
+        assertFalse(missing.passes());
+        assertEquals(new TxCbvCheck.WitnessMissing(0, op, ((CbvCheck.WitnessMissing) missing).detail()),
+                CbvChecker.checkTransaction(empty, o -> Optional.of(new Prevout(Coin.COIN, M9Scripts.p2wsh(committed).program())),
+                        D3_STATE, MIN_ATOP));
+        // a P2SH redeemScript that does not match fails closed like the witnessScript
         Transaction p2sh = spending(op);
         p2sh.replaceInput(0, p2sh.getInput(0).withScriptSig(new ScriptBuilder().data(revealed.program()).build()));
         assertInstanceOf(CbvCheck.Unsatisfied.class, CbvChecker.checkInput(p2sh.getInput(0),

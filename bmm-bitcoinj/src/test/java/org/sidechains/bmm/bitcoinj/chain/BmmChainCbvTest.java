@@ -2,14 +2,20 @@ package org.sidechains.bmm.bitcoinj.chain;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.bitcoinj.base.Coin;
+import org.bitcoinj.core.Block;
 import org.bitcoinj.core.Transaction;
 import org.bitcoinj.core.TransactionOutPoint;
+import org.bitcoinj.core.TransactionWitness;
+import org.bitcoinj.core.VerificationException;
 import org.bitcoinj.crypto.ECKey;
 import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
@@ -90,11 +96,12 @@ class BmmChainCbvTest {
         assertInstanceOf(Offer.Connected.class, net.mine(List.of(), List.of(sweep)));
     }
 
-    @ParameterizedTest
-    @EnumSource(value = OutputIndex.Scope.class, names = {"ALL", "CBV"})
-    void refundBranchIsSpendableWithoutCbv(OutputIndex.Scope scope) {
-        setUp(scope);
-        // a bribe for a side:block that never gets BMMed: the miner cannot claim, Simon takes it back
+    /** A refund-variant bribe and its witness script. */
+    record Unclaimed(Script refund, BribeBuilder.Bribe bribe) {
+    }
+
+    /** A refund-variant bribe for a side:block that gets no descendants, mined 6 blocks below the new tip (its CSV delay is 5). */
+    Unclaimed unclaimedRefundBribe() {
         MiniHeader never = new MiniHeader(CHAIN, h(0xbeef), 0);
         Script refund = M9Scripts.refund(CbvPayload.v1(never), mary, 5, simon);
         BribeBuilder.Bribe bribe = BribeBuilder.build(M8Tag.forBlock(never, 4), refund, Coin.COIN, List.of(coin(0)),
@@ -102,6 +109,17 @@ class BmmChainCbvTest {
         // an M8 needs its M7 entry, so this block BMMs the side:block; the entry then gets no descendants
         assertInstanceOf(Offer.Connected.class, net.mine(List.of(never), List.of(bribe.tx())));
         net.mineEmpty(5);
+        return new Unclaimed(refund, bribe);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = OutputIndex.Scope.class, names = {"ALL", "CBV"})
+    void refundBranchIsSpendableWithoutCbv(OutputIndex.Scope scope) {
+        setUp(scope);
+        // a bribe for a side:block that never gets BMMed: the miner cannot claim, Simon takes it back
+        Unclaimed u = unclaimedRefundBribe();
+        Script refund = u.refund();
+        BribeBuilder.Bribe bribe = u.bribe();
 
         Transaction minerClaim = M9Spender.sweep(List.of(M9Spender.Claim.miner(bribe.payoutOutpoint(), Coin.COIN,
                 refund, mary)), ScriptBuilder.createP2WPKHOutputScript(mary), Fee.absolute(Coin.valueOf(500)));
@@ -206,5 +224,34 @@ class BmmChainCbvTest {
         // a complete source that does not know the funding coin says so
         assertInstanceOf(BmmRules.Verdict.MissingPrevout.class, BmmRules.check(params, 4,
                 net.build(net.tip(), List.of(first), List.of(bribe.tx())), new OutputIndex(), net.chain.d3()));
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = OutputIndex.Scope.class, names = {"ALL", "CBV"})
+    void aBlockWithoutItsWitnessesIsRefusedWithoutABmmReason(OutputIndex.Scope scope) {
+        setUp(scope);
+        // the refund branch runs no OP_CBV: with its witness the block is valid
+        Unclaimed u = unclaimedRefundBribe();
+        Transaction back = M9Spender.sweep(List.of(M9Spender.Claim.refund(u.bribe().payoutOutpoint(), Coin.COIN,
+                u.refund(), simon)), change(), Fee.absolute(Coin.valueOf(500)));
+        Block full = net.build(net.tip(), List.of(), List.of(back));
+        // as bitcoinj's P2P download hands it over: same header, no witnesses
+        Block stripped = Block.read(ByteBuffer.wrap(full.serialize()));
+        for (Transaction tx : stripped.getTransactions()) {
+            for (int i = 0; i < tx.getInputs().size(); i++) {
+                tx.replaceInput(i, tx.getInput(i).withWitness(TransactionWitness.EMPTY));
+            }
+        }
+        assertEquals(full.getHash(), stripped.getHash());
+        int height = net.chain.getBestChainHeight();
+
+        Offer.Refused r = assertInstanceOf(Offer.Refused.class, net.chain.offer(stripped));
+        assertEquals(Optional.empty(), r.reason(), r.message());
+        assertTrue(r.message().contains("came without its witnesses"), r.message());
+        VerificationException e = assertThrows(VerificationException.class, () -> net.chain.add(stripped));
+        assertInstanceOf(WitnessMissingException.class, e.getCause() != null ? e.getCause() : e);
+        assertEquals(height, net.chain.getBestChainHeight());
+
+        assertInstanceOf(Offer.Connected.class, net.chain.offer(full));
     }
 }

@@ -29,6 +29,11 @@ final class BmmBlockCheck {
         if (v instanceof BmmRules.Verdict.MissingPrevout m) {
             return Optional.of(Refusal.of("bad-txns-inputs-missingorspent", m.detail()));
         }
+        if (v instanceof BmmRules.Verdict.WitnessMissing w) {
+            // bitcoind's script check refuses it first (SCRIPT_ERR_WITNESS_PROGRAM_WITNESS_EMPTY)
+            return Optional.of(Refusal.of("mandatory-script-verify-flag-failed (Witness program was passed an empty witness)",
+                    w.detail()));
+        }
         return Optional.empty();
     }
 }
