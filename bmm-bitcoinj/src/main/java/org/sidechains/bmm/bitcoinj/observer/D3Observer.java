@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>D3 holds the blocks from {@link #followingSince()} up: from the head it was attached at,
  * or, after a reorg it could not follow back (deeper than {@code keepDepth}, or below that head),
  * from the fork point on (or the oldest block of the new branch whose coinbase it still keeps), as
- * if attached there. Lookups are complete once it has followed a whole window.
+ * if attached there. Until {@link #complete()}, D3 lacks the rows below that height, and an entry
+ * whose parent came before it has no prevSideBlockHash (it is fixed when the entry is added), so a
+ * version-2 OP_CBV lookup ({@code hasEntryWithParent}) misses it.
  */
 public final class D3Observer {
     private static final Logger log = LoggerFactory.getLogger(D3Observer.class);
@@ -59,6 +61,10 @@ public final class D3Observer {
     private String problem;
 
     private D3Observer(AbstractBlockChain chain, int window, int keepDepth, StoredBlock head) {
+        if (keepDepth < 1) {
+            throw new IllegalArgumentException("keepDepth must be at least 1 (how many blocks deep a reorg can be and"
+                    + " still be followed back; the enforcing chain keeps 288), got " + keepDepth);
+        }
         this.chain = chain;
         this.window = window;
         this.keepDepth = keepDepth;
@@ -109,6 +115,21 @@ public final class D3Observer {
         lock.lock();
         try {
             return followingSince;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether D3 is sure to be what the enforcing chain holds for the same blocks: it has followed
+     * from genesis (whose row holds no entry), or long enough (2 x window - 1 blocks from
+     * {@link #followingSince()}) that every row of the window, and the parent of every entry in it,
+     * came while it followed. (Where each entry extends its chain's newest, one window is enough.)
+     */
+    public boolean complete() {
+        lock.lock();
+        try {
+            return problem == null && (followingSince <= 1 || d3.tipHeight() >= followingSince + 2L * window - 2);
         } finally {
             lock.unlock();
         }

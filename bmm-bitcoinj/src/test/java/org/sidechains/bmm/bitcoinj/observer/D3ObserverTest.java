@@ -3,6 +3,7 @@ package org.sidechains.bmm.bitcoinj.observer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -100,13 +101,7 @@ class D3ObserverTest {
 
     /** Blocks on {@code prev}, each with an M7 entry for chain {@code chain}; not offered. */
     List<Block> branch(org.bitcoinj.base.Sha256Hash prev, int chain, int first, int n) {
-        List<Block> out = new java.util.ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Block b = net.build(prev, List.of(new MiniHeader(chain, h(first + i), 0)), List.of());
-            out.add(b);
-            prev = b.getHash();
-        }
-        return out;
+        return branch(net, prev, chain, first, n);
     }
 
     @Test
@@ -227,5 +222,52 @@ class D3ObserverTest {
                     org.sidechains.bmm.bitcoinj.chain.BmmRules.coinbaseScripts(chain.get(h - 1))));
         }
         return ref.rows();
+    }
+
+    @Test
+    void attachedLateItSaysWhenItsD3IsCompleteAndAgreesFromThen() throws Exception {
+        int window = 5;
+        RegtestDriver wide = new RegtestDriver(BmmChainConfig.regtest().withParams(
+                BmmChainConfig.regtest().params().withWindow(window)));
+        BlockChain late = new BlockChain(RegtestDriver.PARAMS.network(), new MemoryBlockStore(RegtestDriver.PARAMS.getGenesisBlock()));
+        assertTrue(D3Observer.attach(plain, window, 1).complete(), "attached at genesis");
+        // chain 1 is BMMed in every block, each entry on the one before
+        List<Block> blocks = branch(wide, RegtestDriver.PARAMS.getGenesisBlock().getHash(), 1, 1, 3 + 2 * window);
+        for (Block b : blocks.subList(0, 3)) {
+            wide.chain.offer(b);
+            late.add(b);
+        }
+        D3Observer o = D3Observer.attach(late, window, 288);
+        assertEquals(4, o.followingSince());
+        wide.chain.offer(blocks.get(3));
+        late.add(blocks.get(3));
+        assertFalse(o.complete());
+        // the entry at 4 has its parent at 3, which came before the observer: no prevSideBlockHash
+        assertTrue(wide.chain.d3().hasEntryWithParent(1, h(4), h(3), 0));
+        assertFalse(o.d3().hasEntryWithParent(1, h(4), h(3), 0));
+        int completeAt = 4 + 2 * window - 2;
+        for (Block b : blocks.subList(4, blocks.size())) {
+            wide.chain.offer(b);
+            late.add(b);
+            int height = late.getBestChainHeight();
+            assertEquals(height >= completeAt, o.complete(), "at height " + height);
+            if (height >= completeAt) {
+                assertEquals(wide.chain.d3().rows(), o.d3().rows(), "at height " + height);
+            } else if (height == 4 + window - 1) {
+                // a whole window of rows, but the entry at 4 still lacks its parent
+                assertFalse(wide.chain.d3().rows().equals(o.d3().rows()));
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> D3Observer.attach(late, window, 0));
+    }
+
+    static List<Block> branch(RegtestDriver d, org.bitcoinj.base.Sha256Hash prev, int chain, int first, int n) {
+        List<Block> out = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Block b = d.build(prev, List.of(new MiniHeader(chain, h(first + i), 0)), List.of());
+            out.add(b);
+            prev = b.getHash();
+        }
+        return out;
     }
 }
