@@ -648,6 +648,14 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
     private record Rollback(StoredBlock to, List<StoredBlock> blocks) {
     }
 
+    /** What a chain that cannot go back far enough must do: a state database would put a new store back where it was. */
+    private String startAgain() {
+        return config.stateDatabase()
+                .map(p -> "close the chain, delete its state database (" + p + ") and its block store, and follow the"
+                        + " chain again from genesis")
+                .orElse("follow the chain again from genesis with a new store");
+    }
+
     /** Checks the whole way down first: a rollback that stopped halfway would leave D3 and the head apart. */
     private Rollback rollbackTo(int height) throws BlockStoreException {
         if (unusable != null) {
@@ -657,14 +665,13 @@ public class BmmBlockChain extends AbstractBlockChain implements AutoCloseable {
         StoredBlock head = getChainHead();
         if (height + 1 < lowestUndoable(head.getHeight())) {
             throw new BlockStoreException("no undo data to roll back to height " + height + " from " + head.getHeight()
-                    + " (kept for " + config.maxReorgDepth() + " blocks below the head):"
-                    + " follow the chain again from genesis with a new store");
+                    + " (kept for " + config.maxReorgDepth() + " blocks below the head): " + startAgain());
         }
         while (head.getHeight() > height) {
             if (undoOf(head.getHeader().getHash()) == null) {
                 throw new BlockStoreException("no undo data to roll back block " + head.getHeader().getHash()
                         + " at height " + head.getHeight() + " (kept for " + config.maxReorgDepth()
-                        + " blocks): follow the chain again from genesis with a new store");
+                        + " blocks): " + startAgain());
             }
             blocks.add(head);
             head = prevOf(head);

@@ -1,6 +1,8 @@
 package org.sidechains.bmm.bitcoinj.m8;
 
+import java.util.Arrays;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -16,6 +18,7 @@ import org.bitcoinj.crypto.TransactionSignature;
 import org.bitcoinj.script.Script;
 import org.bitcoinj.script.ScriptBuilder;
 import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
+import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.tx.Dust;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.bitcoinj.tx.Fees;
@@ -69,12 +72,37 @@ public final class BribeBuilder {
             return new Funding(outpoint, value, key, Kind.P2WPKH);
         }
 
+        /**
+         * A P2PKH coin. Its value is taken on trust: a legacy signature does not cover it, so a value
+         * below the coin's silently goes to the miner as fee ({@link #of} takes it from the chain).
+         */
         public static Funding p2pkh(TransactionOutPoint outpoint, Coin value, ECKey key) {
             return new Funding(outpoint, value, key, Kind.P2PKH);
         }
 
+        /**
+         * The coin at {@code outpoint} as a prevout source knows it (e.g. {@code BmmBlockChain.prevouts()}):
+         * its value, and its kind from its scriptPubKey, which must be {@code key}'s P2WPKH or P2PKH.
+         */
+        public static Funding of(TransactionOutPoint outpoint, Prevout prevout, ECKey key) {
+            Objects.requireNonNull(prevout, "prevout");
+            Objects.requireNonNull(key, "key");
+            for (Kind kind : Kind.values()) {
+                if ((kind == Kind.P2PKH || key.isCompressed())
+                        && Arrays.equals(prevout.scriptPubKey(), scriptFor(kind, key).program())) {
+                    return new Funding(outpoint, prevout.value(), key, kind);
+                }
+            }
+            throw new IllegalArgumentException("funding " + outpoint + " is not a P2WPKH or P2PKH output of the given key"
+                    + " (its scriptPubKey: " + HexFormat.of().formatHex(prevout.scriptPubKey()) + ")");
+        }
+
         /** The scriptPubKey of the funded output (what a prevout source would return for it). */
         public Script scriptPubKey() {
+            return scriptFor(kind, key);
+        }
+
+        private static Script scriptFor(Kind kind, ECKey key) {
             return kind == Kind.P2WPKH
                     ? ScriptBuilder.createP2WPKHOutputScript(key)
                     : ScriptBuilder.createP2PKHOutputScript(key.getPubKeyHash());

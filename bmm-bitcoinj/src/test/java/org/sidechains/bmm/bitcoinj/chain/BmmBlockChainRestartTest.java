@@ -840,4 +840,14 @@ class BmmBlockChainRestartTest {
                 () -> BmmChainConfig.regtest().withoutOutputIndex().withStateDatabase(dir.resolve("x")));
         assertTrue(e.getMessage().contains("own output index"), e.getMessage());
     }
+
+    @Test
+    void aDisconnectDeeperThanTheUndoDataSaysToDeleteTheDatabase() throws Exception {
+        // a new block store alone would not help: the database puts the old head back
+        open(shallowConfig());
+        mineEmpty(6);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> chain.disconnectTo(1));
+        assertTrue(e.getMessage().contains("delete its state database (" + dir.resolve("bmm.sqlite") + ")"), e.getMessage());
+        assertEquals(6, chain.getBestChainHeight());
+    }
 }

@@ -21,6 +21,7 @@ import org.sidechains.bmm.bitcoinj.Fixtures;
 import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Bribe;
 import org.sidechains.bmm.bitcoinj.m8.BribeBuilder.Funding;
 import org.sidechains.bmm.bitcoinj.m9.M9Scripts;
+import org.sidechains.bmm.bitcoinj.prevout.Prevout;
 import org.sidechains.bmm.bitcoinj.tx.Fee;
 import org.sidechains.bmm.cbv.CbvPayload;
 import org.sidechains.bmm.m8.M8Codec;
@@ -173,5 +174,18 @@ class BribeBuilderTest {
         IllegalArgumentException rate = assertThrows(IllegalArgumentException.class, () -> BribeBuilder.build(TAG,
                 MINER_PUBLIC, Coin.valueOf(50_000), List.of(fund("r", 60_000)), CHANGE, Fee.satPerVbyte(Long.MAX_VALUE / 100)));
         assertTrue(rate.getMessage().contains("sat/vB"), rate.getMessage());
+    }
+
+    @Test
+    void fundingFromTheChainTakesTheCoinsValueAndKind() {
+        var op = Fixtures.outpoint("coin", 0);
+        Coin value = Coin.valueOf(123_456);
+        Funding legacy = Funding.of(op, new Prevout(value, ScriptBuilder.createP2PKHOutputScript(FUNDER.getPubKeyHash()).program()), FUNDER);
+        assertEquals(Funding.p2pkh(op, value, FUNDER), legacy);
+        Funding segwit = Funding.of(op, new Prevout(value, ScriptBuilder.createP2WPKHOutputScript(FUNDER).program()), FUNDER);
+        assertEquals(Funding.p2wpkh(op, value, FUNDER), segwit);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Funding.of(op,
+                new Prevout(value, ScriptBuilder.createP2WPKHOutputScript(MINER).program()), FUNDER));
+        assertTrue(e.getMessage().contains("is not a P2WPKH or P2PKH output of the given key"), e.getMessage());
     }
 }
