@@ -6,9 +6,12 @@ import static org.bitcoinj.script.ScriptOpCodes.OP_1NEGATE;
 import static org.sidechains.bmm.bitcoinj.cbv.RawScript.OP_CBV;
 import static org.bitcoinj.script.ScriptOpCodes.OP_PUSHDATA4;
 
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.bitcoinj.base.Sha256Hash;
 import org.sidechains.bmm.cbv.CbvPayload;
 import org.sidechains.bmm.cbv.CbvRule;
 import org.sidechains.bmm.d3.D3View;
@@ -18,9 +21,10 @@ import org.sidechains.bmm.d3.D3View;
  * bitcoinj's interpreter (which has no opcode extension point and keeps treating OP_NOP6 as a NOP,
  * the old-rule result).
  *
- * <p>The stack holds known values or unknowns (results the checker does not compute, e.g. of
- * OP_CHECKSIG or hashes). Pushes and stack shuffles are exact; IF/NOTIF/ELSE/ENDIF follow Bitcoin's
- * rules, a known condition deciding the branch. An OP_CBV that runs reads the top item without
+ * <p>The stack holds known values or unknowns (results the checker does not compute: of signature
+ * checks, and of anything computed from an unknown). Pushes, stack shuffles, hashes and script-number
+ * arithmetic are exact, as in Core's interpreter; IF/NOTIF/ELSE/ENDIF follow Bitcoin's rules, a known
+ * condition deciding the branch. An OP_CBV that runs reads the top item without
  * popping it and is evaluated with {@link CbvRule}; an empty stack or an unknown top fails it.
  * Only the part of the script up to its last OP_CBV is walked: what comes after cannot change
  * whether those ran.
@@ -388,31 +392,56 @@ public final class CbvInterpreter {
                         throw new CannotFollow("OP_EQUALVERIFY fails");
                     }
                 }
-                // unary arithmetic and hashes: OP_1ADD, OP_1SUB, OP_NEGATE, OP_ABS, OP_NOT, OP_0NOTEQUAL,
-                // OP_RIPEMD160, OP_SHA1, OP_SHA256, OP_HASH160, OP_HASH256: a value not computed
-                case 0x8b, 0x8c, 0x8f, 0x90, 0x91, 0x92, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa -> {
+                // OP_1ADD, OP_1SUB, OP_NEGATE, OP_ABS, OP_NOT, OP_0NOTEQUAL
+                case 0x8b, 0x8c, 0x8f, 0x90, 0x91, 0x92 -> {
                     need(1);
-                    pop();
-                    push(null);
+                    Long n = number(pop());
+                    push(n == null ? null : num(switch (op) {
+                        case 0x8b -> n + 1;
+                        case 0x8c -> n - 1;
+                        case 0x8f -> -n;
+                        case 0x90 -> Math.abs(n);
+                        case 0x91 -> n == 0 ? 1 : 0;
+                        default -> n != 0 ? 1 : 0;
+                    }));
                 }
-                // binary arithmetic and comparisons (OP_ADD .. OP_MAX but OP_NUMEQUALVERIFY)
-                case 0x93, 0x94, 0x9a, 0x9b, 0x9c, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4 -> {
+                case 0xa6, 0xa7, 0xa8, 0xa9, 0xaa -> { // OP_RIPEMD160, OP_SHA1, OP_SHA256, OP_HASH160, OP_HASH256
+                    need(1);
+                    byte[] v = pop();
+                    push(v == null ? null : hash(op, v));
+                }
+                // OP_ADD, OP_SUB, OP_BOOLAND, OP_BOOLOR, OP_NUMEQUAL, OP_NUMEQUALVERIFY, OP_NUMNOTEQUAL,
+                // OP_LESSTHAN, OP_GREATERTHAN, OP_LESSTHANOREQUAL, OP_GREATERTHANOREQUAL, OP_MIN, OP_MAX
+                case 0x93, 0x94, 0x9a, 0x9b, 0x9c, 0x9d, 0x9e, 0x9f, 0xa0, 0xa1, 0xa2, 0xa3, 0xa4 -> {
                     need(2);
-                    pop();
-                    pop();
-                    push(null);
+                    Long b = number(pop()); // the top is the second operand
+                    Long a = number(pop());
+                    Long r = a == null || b == null ? null : switch (op) {
+                        case 0x93 -> a + b;
+                        case 0x94 -> a - b;
+                        case 0x9a -> a != 0 && b != 0 ? 1L : 0L;
+                        case 0x9b -> a != 0 || b != 0 ? 1L : 0L;
+                        case 0x9c, 0x9d -> a.equals(b) ? 1L : 0L;
+                        case 0x9e -> !a.equals(b) ? 1L : 0L;
+                        case 0x9f -> a < b ? 1L : 0L;
+                        case 0xa0 -> a > b ? 1L : 0L;
+                        case 0xa1 -> a <= b ? 1L : 0L;
+                        case 0xa2 -> a >= b ? 1L : 0L;
+                        case 0xa3 -> Math.min(a, b);
+                        default -> Math.max(a, b);
+                    };
+                    if (op != 0x9d) {
+                        push(r == null ? null : num(r));
+                    } else if (r != null && r == 0) {
+                        throw new CannotFollow("OP_NUMEQUALVERIFY fails");
+                    }
                 }
-                case 0x9d -> { // OP_NUMEQUALVERIFY
-                    need(2);
-                    pop();
-                    pop();
-                }
-                case 0xa5 -> { // OP_WITHIN
+                case 0xa5 -> { // OP_WITHIN: x min max -> min <= x < max
                     need(3);
-                    pop();
-                    pop();
-                    pop();
-                    push(null);
+                    Long max = number(pop());
+                    Long min = number(pop());
+                    Long x = number(pop());
+                    push(x == null || min == null || max == null ? null : num(min <= x && x < max ? 1 : 0));
                 }
                 case 0xac -> { // OP_CHECKSIG
                     need(2);
@@ -498,6 +527,29 @@ public final class CbvInterpreter {
             }
         }
 
+        /** An operand of arithmetic: null if unknown; over 4 bytes fails the script, as in Core. */
+        private static Long number(byte[] v) {
+            return v == null ? null : knownNumber(v, "an arithmetic operand");
+        }
+
+        private static byte[] hash(int op, byte[] v) {
+            return switch (op) {
+                case 0xa6 -> RawScript.ripemd160(v);
+                case 0xa7 -> sha1(v);
+                case 0xa8 -> Sha256Hash.hash(v);
+                case 0xa9 -> RawScript.hash160(v);
+                default -> Sha256Hash.hashTwice(v);
+            };
+        }
+
+        private static byte[] sha1(byte[] v) {
+            try {
+                return MessageDigest.getInstance("SHA-1").digest(v);
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime has SHA-1", e);
+            }
+        }
+
         /** A 4-byte script number (CScriptNum; non-minimal encodings are valid outside policy). */
         private static long knownNumber(byte[] v, String what) {
             if (v == null) {
@@ -519,19 +571,23 @@ public final class CbvInterpreter {
             return r;
         }
 
-        /** CScriptNum serialization of a non-negative count. */
+        /** CScriptNum serialization: minimal little-endian magnitude, the sign in the top bit. */
         private static byte[] num(long n) {
             if (n == 0) {
                 return FALSE;
             }
+            boolean negative = n < 0;
+            long abs = Math.abs(n); // |n| < 2^33 here: no overflow
             byte[] buf = new byte[9];
             int len = 0;
-            while (n > 0) {
-                buf[len++] = (byte) (n & 0xFF);
-                n >>>= 8;
+            while (abs > 0) {
+                buf[len++] = (byte) (abs & 0xFF);
+                abs >>>= 8;
             }
             if ((buf[len - 1] & 0x80) != 0) {
-                buf[len++] = 0;
+                buf[len++] = (byte) (negative ? 0x80 : 0);
+            } else if (negative) {
+                buf[len - 1] |= (byte) 0x80;
             }
             return Arrays.copyOf(buf, len);
         }

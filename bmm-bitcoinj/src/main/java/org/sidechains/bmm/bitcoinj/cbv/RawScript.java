@@ -11,7 +11,9 @@ import static org.bitcoinj.script.ScriptOpCodes.OP_PUSHDATA4;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.script.ScriptOpCodes;
+import org.bouncycastle.crypto.digests.RIPEMD160Digest;
 
 /**
  * Reading raw script bytes without bitcoinj's {@code Script} (no chunk objects: this runs for every
@@ -135,5 +137,18 @@ public final class RawScript {
     /** BIP16: {@code OP_HASH160 <20 bytes> OP_EQUAL}. */
     static boolean isP2SH(byte[] spk) {
         return spk.length == 23 && (spk[0] & 0xFF) == 0xa9 && spk[1] == 0x14 && (spk[22] & 0xFF) == 0x87;
+    }
+
+    static byte[] ripemd160(byte[] data) {
+        RIPEMD160Digest d = new RIPEMD160Digest();
+        d.update(data, 0, data.length);
+        byte[] out = new byte[20];
+        d.doFinal(out, 0);
+        return out;
+    }
+
+    /** RIPEMD160(SHA256(data)): OP_HASH160, and what a P2SH output commits to. */
+    static byte[] hash160(byte[] data) {
+        return ripemd160(Sha256Hash.hash(data));
     }
 }

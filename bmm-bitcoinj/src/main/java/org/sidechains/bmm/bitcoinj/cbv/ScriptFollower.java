@@ -7,7 +7,6 @@ import java.util.List;
 import org.bitcoinj.base.Sha256Hash;
 import org.bitcoinj.core.TransactionInput;
 import org.bitcoinj.core.TransactionWitness;
-import org.bouncycastle.crypto.digests.RIPEMD160Digest;
 
 /**
  * Finds the script an input really runs with OP_CBV semantics (protocol.md, "M9"), and the stack
@@ -109,7 +108,7 @@ public final class ScriptFollower {
             return new Execution.Unidentified("the scriptSig spending a P2SH output has no redeemScript");
         }
         byte[] redeem = pushes.get(pushes.size() - 1);
-        if (!Arrays.equals(hash160(redeem), 0, 20, spk, 2, 22)) {
+        if (!Arrays.equals(RawScript.hash160(redeem), 0, 20, spk, 2, 22)) {
             return new Execution.Unidentified("the redeemScript does not hash to the P2SH output");
         }
         int version = RawScript.witnessVersion(redeem);
@@ -147,12 +146,4 @@ public final class ScriptFollower {
         return new Execution.NoScript("witness version " + version + " has no script semantics yet");
     }
 
-    private static byte[] hash160(byte[] data) {
-        byte[] sha = Sha256Hash.hash(data);
-        RIPEMD160Digest d = new RIPEMD160Digest();
-        d.update(sha, 0, sha.length);
-        byte[] out = new byte[20];
-        d.doFinal(out, 0);
-        return out;
-    }
 }

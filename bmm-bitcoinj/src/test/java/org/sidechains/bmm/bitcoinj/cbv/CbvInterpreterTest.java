@@ -84,8 +84,9 @@ class CbvInterpreterTest {
         satisfied(1, run(script(CBV), DEEP));
         satisfied(1, run(script(ScriptOpCodes.OP_DEPTH, ScriptOpCodes.OP_2, ScriptOpCodes.OP_EQUALVERIFY, ScriptOpCodes.OP_1,
                 ScriptOpCodes.OP_PICK, CBV), DEEP, SHALLOW));
-        // results the checker does not compute are unknown: reading one fails closed
-        assertTrue(unsatisfied(run(script(DEEP, ScriptOpCodes.OP_SHA256, CBV))).contains("does not compute"));
+        // results the checker does not compute (signature checks) are unknown: reading one fails closed
+        assertTrue(unsatisfied(run(script(ScriptOpCodes.OP_CHECKSIG, CBV), new byte[] {1}, new byte[] {2}))
+                .contains("does not compute"));
         satisfied(1, run(script(ScriptOpCodes.OP_CHECKSIGVERIFY, CBV), DEEP, new byte[] {1}, new byte[] {2}));
         unsatisfied(run(script(ScriptOpCodes.OP_CHECKSIG, CBV), DEEP, new byte[] {1}, new byte[] {2}));
     }
@@ -120,6 +121,31 @@ class CbvInterpreterTest {
     }
 
     @Test
+    void hashesAndArithmeticAreComputed() {
+        // an HTLC-like payout: the preimage takes the OP_CBV branch, anything else the other one
+        byte[] preimage = new byte[32];
+        Arrays.fill(preimage, (byte) 7);
+        byte[] htlc = script(ScriptOpCodes.OP_SHA256, org.bitcoinj.base.Sha256Hash.hash(preimage), ScriptOpCodes.OP_EQUAL,
+                ScriptOpCodes.OP_IF, SHALLOW, CBV, ScriptOpCodes.OP_DROP, ScriptOpCodes.OP_ELSE, ScriptOpCodes.OP_1,
+                ScriptOpCodes.OP_ENDIF);
+        assertEquals(CbvCheck.NO_CBV, run(htlc, new byte[] {1}));
+        assertTrue(unsatisfied(run(htlc, preimage)).contains("is unsatisfied"));
+        // OP_HASH160 (the P2SH hash), and the other hashes, on known values
+        satisfied(1, run(script(ScriptOpCodes.OP_HASH160, RawScript.hash160(DEEP), ScriptOpCodes.OP_EQUALVERIFY, DEEP,
+                CBV), DEEP));
+        // script numbers: 2 + 3 == 5 (OP_NUMEQUAL pushes 1), -1 < 0, 1 within [0, 2), and OP_NOT of 0 is 1
+        satisfied(1, run(script(ScriptOpCodes.OP_2, ScriptOpCodes.OP_3, ScriptOpCodes.OP_ADD, ScriptOpCodes.OP_5,
+                ScriptOpCodes.OP_NUMEQUAL, ScriptOpCodes.OP_IF, DEEP, CBV, ScriptOpCodes.OP_ELSE, SHALLOW, CBV,
+                ScriptOpCodes.OP_ENDIF)));
+        satisfied(1, run(script(ScriptOpCodes.OP_1NEGATE, ScriptOpCodes.OP_0, ScriptOpCodes.OP_LESSTHAN,
+                ScriptOpCodes.OP_1, ScriptOpCodes.OP_0, ScriptOpCodes.OP_2, ScriptOpCodes.OP_WITHIN, ScriptOpCodes.OP_BOOLAND,
+                ScriptOpCodes.OP_0, ScriptOpCodes.OP_NOT, ScriptOpCodes.OP_NUMEQUALVERIFY, DEEP, CBV)));
+        // negative results are encoded with the sign bit: 0 - 1 == OP_1NEGATE's 0x81
+        satisfied(1, run(script(ScriptOpCodes.OP_0, ScriptOpCodes.OP_1, ScriptOpCodes.OP_SUB, new byte[] {(byte) 0x81},
+                ScriptOpCodes.OP_EQUALVERIFY, DEEP, CBV)));
+    }
+
+    @Test
     void unknownBranchConditionFailsClosed() {
         // a real run with a bad signature would skip the OP_CBV; the checker cannot know, so it counts
         byte[] s = script(ScriptOpCodes.OP_CHECKSIG, ScriptOpCodes.OP_IF, SHALLOW, CBV, ScriptOpCodes.OP_DROP,
@@ -137,9 +163,10 @@ class CbvInterpreterTest {
     @Test
     void unmodelledOrFailingOpcodesFailClosed() {
         // OP_IFDUP of an unknown: the stack shape is unknown
-        String d = unsatisfied(run(script(ScriptOpCodes.OP_SHA256, ScriptOpCodes.OP_IFDUP, SHALLOW, CBV), DEEP));
+        byte[][] sigAndKey = {new byte[] {1}, new byte[] {2}};
+        String d = unsatisfied(run(script(ScriptOpCodes.OP_CHECKSIG, ScriptOpCodes.OP_IFDUP, SHALLOW, CBV), sigAndKey));
         assertTrue(d.contains("cannot follow"), d);
-        satisfied(1, run(script(ScriptOpCodes.OP_SHA256, ScriptOpCodes.OP_IFDUP, DEEP, CBV), DEEP));
+        satisfied(1, run(script(ScriptOpCodes.OP_CHECKSIG, ScriptOpCodes.OP_IFDUP, DEEP, CBV), sigAndKey));
         // an opcode that fails when it runs (0xba, OP_CHECKSIGADD, is tapscript-only)
         assertTrue(unsatisfied(run(script(0xba, SHALLOW, CBV))).contains("0xba"));
         // a disabled opcode fails the script even in a branch not taken
@@ -148,7 +175,10 @@ class CbvInterpreterTest {
         // stack underflow
         assertTrue(unsatisfied(run(script(ScriptOpCodes.OP_DROP, SHALLOW, CBV))).contains("underflow"));
         // OP_PICK with an unknown index
-        unsatisfied(run(script(ScriptOpCodes.OP_SHA256, ScriptOpCodes.OP_PICK, SHALLOW, CBV), DEEP, DEEP));
+        unsatisfied(run(script(ScriptOpCodes.OP_CHECKSIG, ScriptOpCodes.OP_PICK, SHALLOW, CBV), DEEP, new byte[] {1},
+                new byte[] {2}));
+        // an arithmetic operand over 4 bytes fails the script, as in Core
+        assertTrue(unsatisfied(run(script(ScriptOpCodes.OP_1ADD, SHALLOW, CBV), new byte[5])).contains("4-byte"));
     }
 
     @Test
