@@ -57,8 +57,7 @@ public final class CbvChecker {
             return CbvInterpreter.failClosed(u.script(), u.why(), d3, minBlocksAtop, u.kind().label());
         }
         if (e instanceof ScriptFollower.Execution.WitnessMissing w) {
-            return new CbvCheck.WitnessMissing("its witness is empty, but it spends a " + w.kind().label().replace(" witnessScript", "")
-                    + " output, whose witnessScript the witness must reveal");
+            return new CbvCheck.WitnessMissing("its witness is empty, but must reveal the " + w.kind().label());
         }
         if (e instanceof ScriptFollower.Execution.Unidentified u) {
             return new CbvCheck.Unsatisfied("cannot tell which script runs (" + u.why()
@@ -70,8 +69,9 @@ public final class CbvChecker {
     /**
      * Checks every input of {@code tx} in order and reports the first that fails, or, when
      * {@code prevouts} is {@link PrevoutSource#complete() complete}, the first whose prevout it does
-     * not know, or the first whose witness is missing ({@link TxCbvCheck.WitnessMissing}). A partial source (one that keeps only the outputs whose spend can run OP_CBV) does
-     * not know an input's prevout only when that spend runs no OP_CBV, so the input passes. A
+     * not know, or the first whose witness is missing ({@link TxCbvCheck.WitnessMissing}). A
+     * partial source (one that keeps only the outputs whose spend can run OP_CBV) does not know an
+     * input's prevout only when that spend runs no OP_CBV, so the input passes. A
      * coinbase spends nothing and passes.
      */
     public static TxCbvCheck checkTransaction(Transaction tx, PrevoutSource prevouts, D3View d3, int minBlocksAtop) {

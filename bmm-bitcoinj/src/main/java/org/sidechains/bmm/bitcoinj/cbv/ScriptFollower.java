@@ -145,5 +145,4 @@ public final class ScriptFollower {
         }
         return new Execution.NoScript("witness version " + version + " has no script semantics yet");
     }
-
 }

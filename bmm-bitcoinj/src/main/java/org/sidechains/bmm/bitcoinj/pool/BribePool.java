@@ -457,9 +457,9 @@ public final class BribePool {
 
     /**
      * The auction rule against the current best of {@code chain}: DUPLICATE for the same txid,
-     * LOWER_THAN_BEST for an amount not above it ({@code amount} null: only the duplicate check).
+     * LOWER_THAN_BEST for an amount not above it, unless equal and {@code received} (the bribe's
+     * arrival number) is earlier ({@code amount} null: only the duplicate check).
      */
-    /** Whether a bribe of {@code amount}, received as number {@code received}, beats the current best (null amount: only the duplicate check). */
     private Optional<Admission.Refused> auction(Sha256Hash txid, int chain, Coin amount, long received) {
         synchronized (lock) {
             PooledBribe current = best[chain];
