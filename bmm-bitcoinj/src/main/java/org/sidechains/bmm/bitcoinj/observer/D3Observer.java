@@ -124,7 +124,7 @@ public final class D3Observer {
      * Whether D3 is sure to be what the enforcing chain holds for the same blocks: it has followed
      * from genesis (whose row holds no entry), or long enough (2 x window - 1 blocks from
      * {@link #followingSince()}) that every row of the window, and the parent of every entry in it,
-     * came while it followed. (Where each entry extends its chain's newest, one window is enough.)
+     * came while it followed.
      */
     public boolean complete() {
         lock.lock();

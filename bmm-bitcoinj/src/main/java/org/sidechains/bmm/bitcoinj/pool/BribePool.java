@@ -458,7 +458,8 @@ public final class BribePool {
     /**
      * The auction rule against the current best of {@code chain}: DUPLICATE for the same txid,
      * LOWER_THAN_BEST for an amount not above it, unless equal and {@code received} (the bribe's
-     * arrival number) is earlier ({@code amount} null: only the duplicate check).
+     * arrival number) is earlier ({@code amount} null: only the duplicate check). A duplicate that
+     * arrived earlier than the pooled copy gives it its arrival number.
      */
     private Optional<Admission.Refused> auction(Sha256Hash txid, int chain, Coin amount, long received) {
         synchronized (lock) {
@@ -467,6 +468,10 @@ public final class BribePool {
                 return Optional.empty();
             }
             if (current.txid().equals(txid)) {
+                if (received < current.sequence()) {
+                    // a copy submitted again got in first: the bribe keeps the earlier arrival for ties
+                    best[chain] = current.receivedAs(received);
+                }
                 return Optional.of(refuse(RefusalReason.DUPLICATE, "tx " + txid + " is already the bribe for chain "
                         + chain));
             }

@@ -54,4 +54,9 @@ public record PooledBribe(M8Tag tag, Transaction tx, Sha256Hash txid, Coin amoun
     public int chain() {
         return tag.chain();
     }
+
+    /** The same bribe, received as number {@code earlier} (the first of several submissions of it). */
+    PooledBribe receivedAs(long earlier) {
+        return new PooledBribe(tag, tx, txid, amount, fee, payouts, earlier);
+    }
 }

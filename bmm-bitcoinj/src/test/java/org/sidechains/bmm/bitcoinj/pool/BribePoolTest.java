@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bitcoinj.base.Coin;
 import org.bitcoinj.core.Block;
 import org.bitcoinj.core.Transaction;
@@ -634,6 +635,15 @@ class BribePoolTest {
         assertEquals(2, snap.bribes().size());
     }
 
+    /** Waits inside a prevout lookup (which cannot throw InterruptedException). */
+    static void await(CountDownLatch latch) {
+        try {
+            assertTrue(latch.await(30, TimeUnit.SECONDS));
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void aTieGoesToTheFirstReceivedEvenIfALaterOneFinishesItsChecksFirst() throws Exception {
         // the first bribe's input lookup is held up until the second, equal one has been admitted
@@ -643,11 +653,7 @@ class BribePoolTest {
         PrevoutSource slow = op -> {
             if (op.equals(slowCoin)) {
                 firstLookingUp.countDown();
-                try {
-                    assertTrue(secondAdmitted.await(30, TimeUnit.SECONDS));
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
+                await(secondAdmitted);
             }
             return net.chain.prevouts().find(op);
         };
@@ -672,5 +678,43 @@ class BribePoolTest {
         // the one received later cannot come back
         assertTrue(refused(racing.submit(second), RefusalReason.LOWER_THAN_BEST).message().contains("equals"));
         assertEquals(first.getTxId(), racing.best(9).orElseThrow().txid());
+    }
+
+    @Test
+    void aBribeSubmittedTwiceKeepsItsFirstArrivalForTies() throws Exception {
+        // A arrives first and is slow; an equal B arrives; A's second copy gets in before either
+        AtomicInteger coinALookups = new AtomicInteger();
+        CountDownLatch aLooking = new CountDownLatch(1);
+        CountDownLatch bLooking = new CountDownLatch(1);
+        CountDownLatch releaseA = new CountDownLatch(1);
+        CountDownLatch releaseB = new CountDownLatch(1);
+        TransactionOutPoint coinA = coins.get(0);
+        TransactionOutPoint coinB = coins.get(1);
+        PrevoutSource slow = op -> {
+            boolean firstOfA = op.equals(coinA) && coinALookups.getAndIncrement() == 0;
+            if (firstOfA || op.equals(coinB)) {
+                (firstOfA ? aLooking : bLooking).countDown();
+                await(firstOfA ? releaseA : releaseB);
+            }
+            return net.chain.prevouts().find(op);
+        };
+        BribePool racing = new BribePool(mary, slow, pool.tip());
+        Transaction a = bribe(9, Coin.COIN, 0).tx();
+        Transaction b = bribe(9, Coin.COIN, 1).tx();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        try {
+            Future<Admission> firstA = threads.submit(() -> racing.submit(a));
+            assertTrue(aLooking.await(30, TimeUnit.SECONDS));
+            Future<Admission> laterB = threads.submit(() -> racing.submit(b));
+            assertTrue(bLooking.await(30, TimeUnit.SECONDS));
+            accepted(racing.submit(a)); // the copy, sent again
+            releaseA.countDown();
+            refused(firstA.get(30, TimeUnit.SECONDS), RefusalReason.DUPLICATE);
+            releaseB.countDown();
+            assertTrue(refused(laterB.get(30, TimeUnit.SECONDS), RefusalReason.LOWER_THAN_BEST).message().contains("equals"));
+        } finally {
+            threads.shutdownNow();
+        }
+        assertEquals(a.getTxId(), racing.best(9).orElseThrow().txid());
     }
 }
