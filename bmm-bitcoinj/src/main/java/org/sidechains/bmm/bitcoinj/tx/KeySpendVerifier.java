@@ -293,7 +293,7 @@ public final class KeySpendVerifier {
     }
 
     /** BIP 66's IsValidSignatureEncoding (the hash type byte included, any value). */
-    static boolean validDer(byte[] sig) {
+    public static boolean validDer(byte[] sig) {
         int n = sig.length;
         if (n < 9 || n > 73 || (sig[0] & 0xff) != 0x30 || (sig[1] & 0xff) != n - 3) {
             return false;

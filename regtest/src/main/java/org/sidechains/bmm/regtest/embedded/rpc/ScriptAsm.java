@@ -1,8 +1,9 @@
 package org.sidechains.bmm.regtest.embedded.rpc;
 
-import org.bitcoinj.script.ScriptOpCodes;
 import java.util.HexFormat;
 import java.util.Map;
+import org.bitcoinj.script.ScriptOpCodes;
+import org.sidechains.bmm.bitcoinj.tx.KeySpendVerifier;
 
 /**
  * bitcoind's ScriptToAsmStr: pushes of up to 4 bytes as script numbers, longer ones as hex (in a
@@ -36,7 +37,7 @@ final class ScriptAsm {
             byte[] data = op.data().orElseThrow();
             if (data.length <= 4) {
                 s.append(scriptNum(data));
-            } else if (attemptSighashDecode && !unspendable && strictSignature(data)
+            } else if (attemptSighashDecode && !unspendable && KeySpendVerifier.validDer(data)
                     && SIGHASH.containsKey(data[data.length - 1] & 0xff)) {
                 s.append(HEX.formatHex(data, 0, data.length - 1)).append('[')
                         .append(SIGHASH.get(data[data.length - 1] & 0xff)).append(']');
@@ -67,33 +68,5 @@ final class ScriptAsm {
             return -(v & ~(0x80L << (8 * last)));
         }
         return v;
-    }
-
-    /** BIP66's IsValidSignatureEncoding (strict DER plus a trailing sighash byte). */
-    static boolean strictSignature(byte[] sig) {
-        if (sig.length < 9 || sig.length > 73) {
-            return false;
-        }
-        if ((sig[0] & 0xff) != 0x30 || (sig[1] & 0xff) != sig.length - 3) {
-            return false;
-        }
-        int lenR = sig[3] & 0xff;
-        if (5 + lenR >= sig.length) {
-            return false;
-        }
-        int lenS = sig[5 + lenR] & 0xff;
-        if (lenR + lenS + 7 != sig.length) {
-            return false;
-        }
-        if (sig[2] != 0x02 || lenR == 0 || (sig[4] & 0x80) != 0) {
-            return false;
-        }
-        if (lenR > 1 && sig[4] == 0x00 && (sig[5] & 0x80) == 0) {
-            return false;
-        }
-        if (sig[lenR + 4] != 0x02 || lenS == 0 || (sig[lenR + 6] & 0x80) != 0) {
-            return false;
-        }
-        return !(lenS > 1 && sig[lenR + 6] == 0x00 && (sig[lenR + 7] & 0x80) == 0);
     }
 }
